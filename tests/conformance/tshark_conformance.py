@@ -29,7 +29,11 @@ TSHARK_FIELDS = {
     "sa": "wlan.sa",
     "da": "wlan.da",
     "bssid": "wlan.bssid",
-    "dbm": "wlan_radio.signal_dbm",
+    # The frame's signal is the first antenna signal (the combined one in radiotap's first present
+    # word). tshark's wlan_radio.signal_dbm keeps the last one parsed, so for radiotap we compare
+    # with the first radiotap.dbm_antsignal occurrence and fall back to wlan_radio.signal_dbm for
+    # PPI / Prism / AVS, which carry a single signal.
+    "dbm": "radiotap.dbm_antsignal",
     "freq_mhz": "wlan_radio.frequency",
     "ssid_hex": "wlan.ssid",
 }
@@ -69,14 +73,18 @@ def run_tshark(path, check_fcs):
         cmd[1:1] = ["-o", "wlan.check_fcs:TRUE"]
     for field in FIELDS:
         cmd += ["-e", TSHARK_FIELDS[field]]
+    cmd += ["-e", "wlan_radio.signal_dbm"]
     out = subprocess.run(cmd, capture_output=True, text=True, errors="replace").stdout
     frames = {}
     for line in out.splitlines():
         cols = line.split("\t")
         if not cols[0]:
             continue
-        cols += [""] * (len(FIELDS) + 1 - len(cols))
-        frames[int(cols[0])] = {f: normalise_tshark(f, cols[i + 1]) for i, f in enumerate(FIELDS)}
+        cols += [""] * (len(FIELDS) + 2 - len(cols))
+        frame = {f: normalise_tshark(f, cols[i + 1]) for i, f in enumerate(FIELDS)}
+        if frame["dbm"] is None:
+            frame["dbm"] = normalise_tshark("dbm", cols[len(FIELDS) + 1])
+        frames[int(cols[0])] = frame
     return frames
 
 
