@@ -26,7 +26,9 @@ void AppendHex(const uint8_t* data, size_t len, std::string* out) {
 
 void AppendFrameJson(const dissect::Frame& f, uint64_t index, std::string* out) {
   absl::StrAppend(out, "{\"frame\":", index, ",\"ts\":", f.timestamp_ns);
-  if (f.has_mac_header) {
+  // The frame control field alone gives type and subtype (tshark prints them for a header cut
+  // right after it); protocol versions other than 0 have a different layout.
+  if (f.has_mac_header || (f.mac_frame_len >= 2 && (f.frame_control & 0x3) == 0)) {
     absl::StrAppend(out, ",\"type\":", f.type, ",\"subtype\":", f.subtype);
   }
   AppendMac("ta", f.has_ta, f.ta, out);

@@ -1,6 +1,5 @@
 // airfleet-agent: wiring only. Each subcommand's behaviour lives in its own *_command.cc.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 
@@ -38,7 +37,8 @@ int main(int argc, char** argv) {
   airfleet::cli::InspectOptions inspect;
   auto* inspect_cmd = app.add_subcommand("inspect", "Print every frame of a capture as JSON");
   inspect_cmd->add_option("--pcap", inspect.pcap, "pcap or pcapng file")->required();
-  inspect_cmd->add_option("--fcs", inspect.fcs, "FCS on headers that do not say (auto|present|absent)")
+  inspect_cmd
+      ->add_option("--fcs", inspect.fcs, "FCS on headers that do not say (auto|present|absent)")
       ->transform(CLI::CheckedTransformer(kFcsModes, CLI::ignore_case));
   inspect_cmd->add_option("--format", inspect.format, "Output format (ndjson)");
 
@@ -67,8 +67,10 @@ int main(int argc, char** argv) {
   if (inspect_cmd->parsed()) return airfleet::cli::RunInspect(inspect);
   if (summarise_cmd->parsed()) {
     if (!ParseWindow(window, &summarise.window_ns)) {
-      std::fprintf(stderr, "airfleet-agent: --window '%s' is not a whole number of milliseconds "
-                   "(examples: 60s, 1s, 500ms)\n", window.c_str());
+      std::fprintf(stderr,
+                   "airfleet-agent: --window '%s' is not a whole number of milliseconds "
+                   "(examples: 60s, 1s, 500ms)\n",
+                   window.c_str());
       return airfleet::cli::kExitUsage;
     }
     return airfleet::cli::RunSummarise(summarise);

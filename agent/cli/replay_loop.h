@@ -14,8 +14,8 @@
 namespace airfleet::cli {
 
 struct ReplayResult {
-  int exit_code = 0;       // exit_codes.h
-  std::string message;     // for stderr when exit_code != 0
+  int exit_code = 0;    // exit_codes.h
+  std::string message;  // for stderr when exit_code != 0
   uint64_t packets = 0;
   dissect::AnomalyCounters anomalies;
   capture::CaptureCounters counters;

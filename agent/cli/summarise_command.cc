@@ -1,4 +1,4 @@
 #include "agent/cli/commands.h"
 namespace airfleet::cli {
 int RunSummarise(const SummariseOptions&) { return 1; }
-}
+}  // namespace airfleet::cli
