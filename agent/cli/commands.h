@@ -13,6 +13,7 @@ namespace airfleet::cli {
 struct InspectOptions {
   std::string pcap;
   dissect::FcsMode fcs = dissect::FcsMode::kAuto;
+  bool verify_fcs = false;
   std::string format = "ndjson";
 };
 // Prints one JSON object per frame (see frame_json.h). Returns an exit code (exit_codes.h).
@@ -21,6 +22,7 @@ int RunInspect(const InspectOptions& options);
 struct SummariseOptions {
   std::string pcap;
   dissect::FcsMode fcs = dissect::FcsMode::kAuto;
+  bool verify_fcs = false;
   int64_t window_ns = 60'000'000'000;
   uint32_t max_devices = 50'000;
   uint32_t max_probed_ssids = 16;

@@ -22,6 +22,7 @@ int RunInspect(const InspectOptions& options) {
   }
   dissect::DissectOptions dissect_options;
   dissect_options.fcs = options.fcs;
+  dissect_options.verify_fcs = options.verify_fcs;
   std::string out;
   out.reserve(1 << 16);
   ReplayResult result =

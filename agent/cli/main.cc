@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   inspect_cmd
       ->add_option("--fcs", inspect.fcs, "FCS on headers that do not say (auto|present|absent)")
       ->transform(CLI::CheckedTransformer(kFcsModes, CLI::ignore_case));
+  inspect_cmd->add_flag("--verify-fcs", inspect.verify_fcs,
+                       "Check the CRC-32 of frames with an FCS (default: trust the radio header)");
   inspect_cmd->add_option("--format", inspect.format, "Output format (ndjson)");
 
   airfleet::cli::SummariseOptions summarise;
@@ -50,6 +52,8 @@ int main(int argc, char** argv) {
   summarise_cmd->add_option("--pcap", summarise.pcap, "pcap or pcapng file")->required();
   summarise_cmd->add_option("--fcs", summarise.fcs, "auto|present|absent")
       ->transform(CLI::CheckedTransformer(kFcsModes, CLI::ignore_case));
+  summarise_cmd->add_flag("--verify-fcs", summarise.verify_fcs,
+                         "Check the CRC-32 of frames with an FCS; mismatches are not attributed");
   summarise_cmd->add_option("--window", window, "Window length, e.g. 60s, 1s, 500ms (whole ms)");
   summarise_cmd->add_option("--max-devices", summarise.max_devices,
                             "Devices tracked per window before the overflow counter takes over");

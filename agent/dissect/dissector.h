@@ -12,8 +12,12 @@ namespace airfleet::dissect {
 
 struct DissectOptions {
   FcsMode fcs = FcsMode::kAuto;
-  // Check the CRC-32 of frames that carry an FCS and flag mismatches as kBadFcs.
-  bool verify_fcs = true;
+  // Check the CRC-32 of frames that carry an FCS and flag mismatches as kBadFcs. Off by default,
+  // as in Wireshark: Linux drivers already drop or flag (radiotap bad-FCS bit, PPI FCS-error bit)
+  // frames that failed their check, and that flag is always honoured; while published captures
+  // are often anonymised by rewriting MACs without fixing the FCS, which verification would turn
+  // into total loss. kAuto's detection on headerless linktypes still uses the CRC.
+  bool verify_fcs = false;
 };
 
 // True for the linktypes Dissect() understands.

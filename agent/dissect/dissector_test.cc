@@ -21,10 +21,12 @@ std::vector<uint8_t> RadiotapWithFlags(uint8_t flags) {
   return {0x00, 0x00, 0x09, 0x00, 0x02, 0x00, 0x00, 0x00, flags};
 }
 
-Frame DissectBytes(int linktype, const std::vector<uint8_t>& bytes, FcsMode mode) {
+Frame DissectBytes(int linktype, const std::vector<uint8_t>& bytes, FcsMode mode,
+                   bool verify = true) {
   Frame f;
   DissectOptions o;
   o.fcs = mode;
+  o.verify_fcs = verify;
   Dissect(linktype, bytes.data(), bytes.size(), o, &f);
   return f;
 }
@@ -97,6 +99,18 @@ TEST(Dissector, CorruptedFcsIsReported) {
   auto bytes = RadiotapWithFlags(0x10);
   bytes.insert(bytes.end(), frame.begin(), frame.end());
   EXPECT_EQ(DissectBytes(kLinktypeRadiotap, bytes, FcsMode::kAuto).anomaly, Anomaly::kBadFcs);
+}
+
+TEST(Dissector, CorruptedFcsPassesWithoutVerification) {
+  auto frame = AckFrame();
+  AppendFcs(&frame);
+  frame[5] ^= 0x01;
+  auto bytes = RadiotapWithFlags(0x10);
+  bytes.insert(bytes.end(), frame.begin(), frame.end());
+  Frame f = DissectBytes(kLinktypeRadiotap, bytes, FcsMode::kAuto, /*verify=*/false);
+  EXPECT_EQ(f.anomaly, Anomaly::kNone);
+  EXPECT_TRUE(f.has_fcs);
+  EXPECT_EQ(f.mac_frame_len, 10u);
 }
 
 TEST(Dissector, SnappedRecordKeepsItsBytes) {
