@@ -126,9 +126,11 @@ void ControlAddresses(uint8_t subtype, const uint8_t* a1, const uint8_t* a2, Fra
 Protection ClassifyProtection(const uint8_t* body, size_t len) {
   if (len < 4) return Protection::kUnknown;
   if ((body[3] & 0x20) == 0) return Protection::kWep;
-  // TKIP puts WEPSeed[1] = (TSC1 | 0x20) & 0x7f in the second octet to avoid weak RC4 keys;
-  // CCMP/GCMP put a reserved zero octet there, so the rule separates them in practice.
-  if (body[1] == ((body[0] | 0x20) & 0x7f)) return Protection::kTkip;
+  // TKIP: octets are TSC1, WEPSeed[1] = (TSC1 | 0x20) & 0x7f, TSC0, key id. CCMP/GCMP: PN0, PN1,
+  // a reserved zero octet, key id. The WEPSeed rule alone also matches 1 in 256 CCMP packet
+  // numbers, so TKIP additionally needs a non-zero third octet (CCMP's is always zero). The
+  // price: TKIP frames whose TSC0 is 0 (1 in 256) read as CCMP; TKIP is deprecated, CCMP is not.
+  if (body[1] == ((body[0] | 0x20) & 0x7f) && body[2] != 0) return Protection::kTkip;
   return Protection::kCcmpGcmp;
 }
 

@@ -447,3 +447,29 @@ TEST(Ieee80211ActionTest, OtherActionsHaveNoElements) {
 
 }  // namespace
 }  // namespace airfleet::dissect
+
+namespace airfleet::dissect {
+namespace {
+
+// Without keys one IV pattern is ambiguous: CCMP PN0/PN1 that happen to satisfy TKIP's WEPSeed
+// rule, or TKIP with TSC0 == 0. The documented choice (ClassifyProtection) is CCMP in both cases.
+TEST(Ieee80211ProtectionTest, AmbiguousIvReadsAsCcmp) {
+  const std::vector<uint8_t> header = {0x88, 0x41, 0, 0, 1, 2, 3, 4, 5, 6,    0x02, 0, 0,
+                                       0,    0,    1, 1, 2, 3, 4, 5, 7, 0x10, 0,    0, 0};
+  auto with_iv = [&](std::vector<uint8_t> iv) {
+    std::vector<uint8_t> f = header;
+    f.insert(f.end(), iv.begin(), iv.end());
+    f.insert(f.end(), 16, 0x3c);
+    Frame out;
+    ParseMacFrame(f.data(), f.size(), &out);
+    return out.protection;
+  };
+  EXPECT_EQ(with_iv({0x00, 0x20, 0x00, 0x20, 0, 0, 0, 0}),
+            Protection::kCcmpGcmp);  // CCMP PN 0x2000
+  EXPECT_EQ(with_iv({0x01, 0x21, 0x00, 0x20, 0, 0, 0, 0}), Protection::kCcmpGcmp);  // TKIP TSC0 0
+  EXPECT_EQ(with_iv({0x01, 0x21, 0x05, 0x20, 0, 0, 0, 0}), Protection::kTkip);
+  EXPECT_EQ(with_iv({0x05, 0x01, 0x00, 0x20, 0, 0, 0, 0}), Protection::kCcmpGcmp);
+}
+
+}  // namespace
+}  // namespace airfleet::dissect
