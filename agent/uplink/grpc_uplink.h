@@ -1,0 +1,100 @@
+#pragma once
+
+// Uplink over one long-lived bidirectional gRPC stream (Ingest.Stream) with mutual TLS.
+//
+// Protocol (proto/airfleet/v1/ingest.proto): Hello{agent_id, stream_id, first_unacked_sequence},
+// then Batch messages in sequence order; the collector answers Ack{stream_id, committed_sequence}
+// and the uplink deletes every batch <= committed_sequence from the spool. After any failure the
+// stream is reopened after an exponential, fully jittered backoff and every unacknowledged batch
+// is sent again (the collector re-acks duplicates without storing them twice).
+//
+// Flow control: at most `window` batches are unacknowledged at a time, and one write is
+// outstanding at a time (the next write starts when the previous one is done — gRPC's own flow
+// control then paces us to the link).
+//
+// Threading: a supervisor thread owns the spool reads/acks and decides every write; the gRPC
+// reactor callbacks only record events and wake it. The spool's append listener wakes it when new
+// batches arrive (no polling). Credentials are re-read from disk at every connection attempt, so
+// renewed certificates are picked up without a restart.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "agent/spool/spool.h"
+#include "agent/uplink/backoff.h"
+#include "agent/uplink/uplink.h"
+
+namespace airfleet::uplink {
+
+struct GrpcUplinkOptions {
+  // HOST:PORT of the collector.
+  std::string collector;
+  // PEM files: the fleet CA, this agent's certificate and key.
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // Agent id for Hello (and for batches sealed without one). Empty: the CN of cert_file.
+  std::string agent_id;
+  std::string version = "airfleet-agent/0.1";
+  // Most unacknowledged batches at once.
+  size_t window = 64;
+  // Batches read from the spool per read (bounded by the free window).
+  size_t read_ahead = 16;
+  BackoffPolicy backoff;
+  // Default: std::random_device.
+  std::function<uint64_t()> random64;
+  // Keepalive pings detect a dead collector behind a NAT/firewall that drops silently. The
+  // collector must allow pings this often (GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS
+  // <= keepalive_time_ms) or it answers with GOAWAY "too_many_pings".
+  int keepalive_time_ms = 60'000;
+  int keepalive_timeout_ms = 20'000;
+  bool gzip = true;
+};
+
+class GrpcUplink final : public Uplink {
+ public:
+  // `spool` must outlive the uplink. Installs the spool's append listener.
+  GrpcUplink(GrpcUplinkOptions options, spool::Spool* spool);
+  ~GrpcUplink() override;
+
+  absl::Status Start() override;
+  absl::Status DrainAndStop(absl::Time deadline) override;
+  void Stop() override;
+  UplinkState State() const override;
+
+  // Blocks until `pred(State())` holds (true) or `timeout` passes (false). For tests and health
+  // endpoints that want to wait for a transition without polling.
+  bool WaitForState(const std::function<bool(const UplinkState&)>& pred, absl::Duration timeout);
+
+ private:
+  class Session;
+
+  void Run();
+  // One stream from connect to failure/stop. Returns true if the collector acknowledged anything
+  // (the connection was healthy, so the backoff restarts from its initial delay).
+  bool RunSession(std::unique_lock<std::mutex>& lock);
+  bool Drained();
+
+  GrpcUplinkOptions options_;
+  spool::Spool* const spool_;
+  std::string agent_id_;
+  Backoff backoff_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool started_ = false;
+  bool stop_ = false;
+  // Bumped by the spool's append listener; compared with the value seen at the last empty read.
+  uint64_t append_generation_ = 0;
+  UplinkState state_;
+  std::thread thread_;
+};
+
+}  // namespace airfleet::uplink
