@@ -1,0 +1,162 @@
+#include "collector/server/collector_server.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "collector/server/tls_files.h"
+#include "collector/store/rocksdb_store.h"
+#include "common/status_macros.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace airfleet::collector {
+namespace {
+
+constexpr int64_t kNsPerDay = int64_t{86'400} * 1'000'000'000;
+
+int64_t SystemNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "host:port" with a numeric port; host may be "[v6]".
+absl::Status CheckListenAddress(const std::string& listen, std::string* host) {
+  size_t colon = listen.rfind(':');
+  uint32_t port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad listen address '", listen, "': want HOST:PORT, e.g. 127.0.0.1:0"));
+  }
+  *host = listen.substr(0, colon);
+  return absl::OkStatus();
+}
+
+absl::Status CheckWritableDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create data dir ", dir, ": ", ec.message()));
+  }
+  std::string probe = absl::StrCat(dir, "/.write-test");
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("data dir ", dir, " is not writable: ", std::strerror(errno)));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    return absl::InternalError(absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
+  bool ok = ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions options) {
+  if (!options.now_ns) options.now_ns = SystemNowNs;
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("--data-dir is required");
+  std::string host;
+  AF_RETURN_IF_ERROR(CheckListenAddress(options.listen, &host));
+  AF_ASSIGN_OR_RETURN(TlsMaterial tls,
+                      LoadTlsMaterial(options.ca_file, options.cert_file, options.key_file));
+  AF_RETURN_IF_ERROR(CheckWritableDir(options.data_dir));
+
+  std::unique_ptr<Collector> c(new Collector());
+  c->options_ = options;
+  AF_ASSIGN_OR_RETURN(c->store_, RocksDbStore::Open({absl::StrCat(options.data_dir, "/store"),
+                                                     options.now_ns, true}));
+  c->queue_ = std::make_unique<CommitQueue>(c->store_.get());
+  c->registry_ = std::make_unique<AgentRegistry>(options.now_ns);
+  c->ingest_ =
+      std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
+  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get());
+
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls.ca_pem;
+  ssl.pem_key_cert_pairs.push_back({tls.key_pem, tls.cert_pem});
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::SslServerCredentials(ssl), &port);
+  builder.RegisterService(c->ingest_.get());
+  builder.RegisterService(c->admin_.get());
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  grpc::ResourceQuota quota("airfleet-collector");
+  quota.Resize(options.grpc_memory_bytes);
+  builder.SetResourceQuota(quota);
+  // Find agents that vanished without closing (power loss, NAT timeout) within ~1.5 minutes.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  c->server_ = builder.BuildAndStart();
+  if (!c->server_ || port == 0) {
+    c->server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen,
+                                               " (address in use or not a local address?)"));
+  }
+  c->address_ = absl::StrCat(host, ":", port);
+  AF_RETURN_IF_ERROR(
+      WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
+  if (options.retention_days > 0) {
+    c->retention_ = std::thread([raw = c.get()] { raw->RetentionLoop(); });
+  }
+  return c;
+}
+
+void Collector::RetentionLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    int64_t cutoff = options_.now_ns() - options_.retention_days * kNsPerDay;
+    // Errors are retried next interval; retention is housekeeping, never fatal.
+    store_->DeleteOlderThan(cutoff).IgnoreError();
+    lock.lock();
+    cv_.wait_for(lock, options_.retention_interval, [this] { return stopping_; });
+  }
+}
+
+void Collector::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (retention_.joinable()) retention_.join();
+  if (server_) {
+    // Streams are cancelled at the deadline; their in-flight commits still finish on the queue.
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    server_->Wait();
+  }
+  if (queue_) queue_->Stop();
+  store_.reset();
+}
+
+Collector::~Collector() { Shutdown(); }
+
+}  // namespace airfleet::collector

@@ -1,0 +1,77 @@
+#pragma once
+
+// The whole collector process minus flag parsing and signals: store, commit queue, Ingest and
+// Admin on one mTLS port, the address file, and periodic retention. main.cc only wires flags to
+// CollectorOptions and a signal to Shutdown(); tests start it in-process the same way.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "collector/admin/admin_service.h"
+#include "collector/ingest/agent_registry.h"
+#include "collector/ingest/commit_queue.h"
+#include "collector/ingest/ingest_service.h"
+#include "collector/store/store.h"
+#include "grpcpp/server.h"
+
+namespace airfleet::collector {
+
+struct CollectorOptions {
+  std::string listen = "127.0.0.1:0";
+  std::string data_dir;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  int retention_days = 30;  // 0 keeps everything
+  NowNsFn now_ns;           // defaults to the system clock
+  // How often retention runs (it also runs once at start).
+  std::chrono::milliseconds retention_interval = std::chrono::hours(1);
+  int max_message_bytes = 16 << 20;
+  // Bound on memory used by all gRPC streams together (backpressure beyond it).
+  size_t grpc_memory_bytes = size_t{512} << 20;
+};
+
+class Collector {
+ public:
+  // Validates options (readable TLS files, key matches certificate, writable data dir, usable
+  // listen address), opens the store, starts serving and writes `<data_dir>/collector.addr`.
+  static absl::StatusOr<std::unique_ptr<Collector>> Start(CollectorOptions options);
+  ~Collector();
+
+  // "host:port" actually bound (port 0 resolved).
+  const std::string& address() const { return address_; }
+  // Stops accepting, ends streams (in-flight commits complete and are acked if possible), closes
+  // the store. Idempotent.
+  void Shutdown();
+
+  Store& store() { return *store_; }
+  const IngestCounters& ingest_counters() const { return ingest_->counters(); }
+  CommitQueueStats commit_stats() const { return queue_->stats(); }
+
+ private:
+  Collector() = default;
+  void RetentionLoop();
+
+  CollectorOptions options_;
+  std::string address_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<CommitQueue> queue_;
+  std::unique_ptr<AgentRegistry> registry_;
+  std::unique_ptr<IngestService> ingest_;
+  std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<grpc::Server> server_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread retention_;
+};
+
+// Writes `contents` to `path` via a temp file and rename, so readers never see a partial file.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
+
+}  // namespace airfleet::collector

@@ -1,0 +1,436 @@
+#include "collector/store/rocksdb_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "collector/store/device_merge.h"
+#include "collector/store/keys.h"
+#include "collector/store/merge_operators.h"
+#include "common/status_macros.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace airfleet::collector {
+namespace {
+
+constexpr char kSchemaKey[] = "schema";
+constexpr char kSchemaVersion[] = "1";
+
+absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsIOError() || s.IsBusy() || s.IsTimedOut()) return absl::UnavailableError(msg);
+  return absl::InternalError(msg);
+}
+
+std::string EncodeStream(const StreamState& s) {
+  std::string v;
+  keys::AppendU64(&v, s.committed_sequence);
+  keys::AppendU64(&v, s.batches);
+  keys::AppendU64(&v, s.summaries);
+  keys::AppendU64(&v, s.skipped_sequences);
+  return v;
+}
+
+bool DecodeStream(std::string_view v, StreamState* s) {
+  if (v.size() < 32) return false;
+  s->committed_sequence = keys::ReadU64(v.data());
+  s->batches = keys::ReadU64(v.data() + 8);
+  s->summaries = keys::ReadU64(v.data() + 16);
+  s->skipped_sequences = keys::ReadU64(v.data() + 24);
+  return true;
+}
+
+rocksdb::ColumnFamilyOptions PointLookupCfOptions() {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  // Bloom filters make "is this stream/device new?" cheap when it is.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
+    const RocksDbStoreOptions& options) {
+  if (!options.now_ns) return absl::InvalidArgumentError("RocksDbStoreOptions.now_ns is required");
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  // Required by the vector memtables below (single commit thread anyway).
+  db_options.allow_concurrent_memtable_write = false;
+
+  // The write-heavy tables use vector memtables: an insert is an append and sorting happens once
+  // at flush, on a background thread. A skiplist insert cost ~5 us per key here (random MACs),
+  // which capped ingest at ~35k summaries/s. The price is paid by reads of the live memtable
+  // (it is sorted per iterator), and only the Admin API reads these tables.
+  auto vector_memtable = std::make_shared<rocksdb::VectorRepFactory>();
+  rocksdb::ColumnFamilyOptions windows = PointLookupCfOptions();
+  windows.merge_operator = NewDeviceWindowMergeOperator();
+  windows.write_buffer_size = 64 << 20;
+  windows.memtable_factory = vector_memtable;
+  rocksdb::ColumnFamilyOptions probes = PointLookupCfOptions();
+  probes.merge_operator = NewProbeObservationMergeOperator();
+  probes.memtable_factory = vector_memtable;
+  rocksdb::ColumnFamilyOptions devices = PointLookupCfOptions();
+  devices.merge_operator = NewDeviceInfoMergeOperator();
+  devices.memtable_factory = vector_memtable;
+
+  // Order must match the Cf enum.
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {"agents", rocksdb::ColumnFamilyOptions()},
+      {"streams", PointLookupCfOptions()},
+      {"devices", devices},
+      {"windows", windows},
+      {"probes", probes},
+      {"meta", rocksdb::ColumnFamilyOptions()},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
+  AF_RETURN_IF_ERROR(FromRocks(s, absl::StrCat("cannot open store at ", options.path).c_str()));
+  std::unique_ptr<RocksDbStore> store(
+      new RocksDbStore(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+
+  std::string schema;
+  s = store->db_->Get(rocksdb::ReadOptions(), store->handles_[kMeta], kSchemaKey, &schema);
+  if (s.IsNotFound()) {
+    AF_RETURN_IF_ERROR(FromRocks(
+        store->db_->Put(store->write_options_, store->handles_[kMeta], kSchemaKey, kSchemaVersion),
+        "write schema version"));
+  } else {
+    AF_RETURN_IF_ERROR(FromRocks(s, "read schema version"));
+    if (schema != kSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("store at ", options.path, " has schema ",
+                                                        schema, ", this build reads ",
+                                                        kSchemaVersion));
+    }
+  }
+  AF_RETURN_IF_ERROR(store->LoadAgents());
+  return store;
+}
+
+RocksDbStore::RocksDbStore(RocksDbStoreOptions options, std::unique_ptr<rocksdb::DB> db,
+                           std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)) {
+  write_options_.sync = options_.sync;
+}
+
+RocksDbStore::~RocksDbStore() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status RocksDbStore::LoadAgents() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kAgents]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::AgentInfo info;
+    if (!info.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt agent record ", it->key().ToString()));
+    }
+    agents_[it->key().ToString()] = std::move(info);
+  }
+  return FromRocks(it->status(), "load agents");
+}
+
+absl::StatusOr<StreamState> RocksDbStore::LoadStreamLocked(const std::string& key) {
+  auto it = streams_.find(key);
+  if (it != streams_.end()) return it->second;
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kStreams], key, &value);
+  StreamState state;
+  if (s.IsNotFound()) return state;
+  AF_RETURN_IF_ERROR(FromRocks(s, "read stream mark"));
+  if (!DecodeStream(value, &state)) return absl::DataLossError("corrupt stream mark");
+  streams_[key] = state;
+  return state;
+}
+
+absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
+    const std::vector<BatchToCommit>& batches) {
+  std::vector<CommitResult> results(batches.size());
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  const int64_t now = options_.now_ns();
+
+  // Everything below is staged and applied to the caches only once the write succeeded.
+  absl::flat_hash_map<std::string, StreamState> staged_streams;
+  absl::flat_hash_map<std::string, v1::AgentInfo> staged_agents;
+  absl::flat_hash_map<uint64_t, v1::DeviceInfo> device_deltas;
+  // Windows and probes go straight into the batch (vector memtables make insert order
+  // irrelevant); the batch and buffers are members so their capacity is reused across commits.
+  rocksdb::WriteBatch& wb = write_batch_;
+  wb.Clear();
+  std::string& key = key_buffer_;
+  std::string& value = value_buffer_;
+  size_t total_windows = 0;
+  for (const BatchToCommit& b : batches) total_windows += b.batch->windows_size();
+  device_deltas.reserve(total_windows);
+
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const std::string& agent_id = batches[i].agent_id;
+    const v1::Batch& batch = *batches[i].batch;
+    if (agent_id.empty() || agent_id.size() > keys::kMaxAgentIdLength) {
+      return absl::InvalidArgumentError(absl::StrCat("bad agent id length ", agent_id.size()));
+    }
+    std::string skey = keys::StreamKey(agent_id, batch.stream_id());
+    StreamState state;
+    if (auto it = staged_streams.find(skey); it != staged_streams.end()) {
+      state = it->second;
+    } else {
+      AF_ASSIGN_OR_RETURN(state, LoadStreamLocked(skey));
+    }
+    CommitResult& result = results[i];
+    // batches == 0 means the stream was never seen, so any first sequence (0 or 1) is new.
+    if (state.batches > 0 && batch.sequence() <= state.committed_sequence) {
+      result.duplicate = true;
+      result.committed_sequence = state.committed_sequence;
+      continue;
+    }
+    if (state.batches > 0 && batch.sequence() > state.committed_sequence + 1) {
+      result.skipped = batch.sequence() - state.committed_sequence - 1;
+    }
+    state.committed_sequence = batch.sequence();
+    state.batches += 1;
+    state.summaries += batch.windows_size();
+    state.skipped_sequences += result.skipped;
+    result.committed_sequence = state.committed_sequence;
+    staged_streams[skey] = state;
+
+    for (const v1::DeviceWindow& w : batch.windows()) {
+      key = keys::WindowKey(w.mac(), w.window_start_ns(), agent_id);
+      w.SerializeToString(&value);
+      wb.Merge(handles_[kWindows], key, value);
+      AddWindowToDevice(agent_id, w, &device_deltas[w.mac()]);
+    }
+    for (const v1::ProbeObservation& p : batch.probes()) {
+      key = keys::ProbeKey(p.mac(), p.window_start_ns(), agent_id, p.ssid());
+      p.SerializeToString(&value);
+      wb.Merge(handles_[kProbes], key, value);
+    }
+
+    auto [ait, fresh] = staged_agents.try_emplace(agent_id);
+    if (fresh) {
+      if (auto cached = agents_.find(agent_id); cached != agents_.end())
+        ait->second = cached->second;
+    }
+    v1::AgentInfo& agent = ait->second;
+    agent.set_agent_id(agent_id);
+    if (agent.first_seen_ns() == 0) agent.set_first_seen_ns(now);
+    agent.set_last_seen_ns(now);
+    agent.set_batches(agent.batches() + 1);
+    agent.set_summaries(agent.summaries() + batch.windows_size());
+    agent.set_stream_id(batch.stream_id());
+    agent.set_committed_sequence(batch.sequence());
+    if (batch.has_health()) *agent.mutable_last_health() = batch.health();
+  }
+
+  for (const auto& [key, state] : staged_streams) {
+    wb.Put(handles_[kStreams], key, EncodeStream(state));
+  }
+  std::vector<uint64_t> macs;
+  macs.reserve(device_deltas.size());
+  for (const auto& [mac, delta] : device_deltas) macs.push_back(mac);
+  std::sort(macs.begin(), macs.end());
+  for (uint64_t mac : macs) {
+    device_deltas[mac].SerializeToString(&value);
+    wb.Merge(handles_[kDevices], keys::DeviceKey(mac), value);
+  }
+  for (const auto& [id, agent] : staged_agents) {
+    agent.SerializeToString(&value);
+    wb.Put(handles_[kAgents], id, value);
+  }
+  if (wb.Count() > 0) {
+    AF_RETURN_IF_ERROR(FromRocks(db_->Write(write_options_, &wb), "commit batches"));
+  }
+  for (auto& [key, state] : staged_streams) streams_[key] = state;
+  for (auto& [id, agent] : staged_agents) agents_[id] = std::move(agent);
+  return results;
+}
+
+absl::StatusOr<StreamState> RocksDbStore::GetStream(const std::string& agent_id,
+                                                    uint64_t stream_id) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return LoadStreamLocked(keys::StreamKey(agent_id, stream_id));
+}
+
+absl::Status RocksDbStore::RecordAgentSession(const std::string& agent_id, const std::string& peer,
+                                              const std::string& version) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  v1::AgentInfo& agent = agents_[agent_id];
+  agent.set_agent_id(agent_id);
+  agent.set_peer_address(peer);
+  if (!version.empty()) agent.set_version(version);
+  const int64_t now = options_.now_ns();
+  if (agent.first_seen_ns() == 0) agent.set_first_seen_ns(now);
+  agent.set_last_seen_ns(now);
+  rocksdb::WriteOptions relaxed;  // advisory data; the next synced commit makes it durable anyway
+  return FromRocks(db_->Put(relaxed, handles_[kAgents], agent_id, agent.SerializeAsString()),
+                   "record agent session");
+}
+
+absl::StatusOr<std::vector<v1::AgentInfo>> RocksDbStore::ListAgents() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  std::vector<v1::AgentInfo> out;
+  out.reserve(agents_.size());
+  for (const auto& [id, info] : agents_) out.push_back(info);
+  std::sort(out.begin(), out.end(), [](const v1::AgentInfo& a, const v1::AgentInfo& b) {
+    return a.agent_id() < b.agent_id();
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::DeviceInfo>> RocksDbStore::ListDevices(const DeviceQuery& query) {
+  std::vector<v1::DeviceInfo> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kDevices]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::DeviceInfo info;
+    if (!info.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("corrupt device record");
+    }
+    if (info.last_seen_ns() < query.since_ns) continue;
+    if (!query.agent_id.empty()) {
+      bool seen = false;
+      for (const v1::Sighting& s : info.sightings()) {
+        seen = seen || (s.agent_id() == query.agent_id && s.last_seen_ns() >= query.since_ns);
+      }
+      if (!seen) continue;
+    }
+    out.push_back(std::move(info));
+    if (query.limit != 0 && out.size() >= query.limit) break;
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "list devices"));
+  return out;
+}
+
+absl::StatusOr<v1::GetDeviceResponse> RocksDbStore::GetDevice(uint64_t mac,
+                                                              uint32_t recent_windows) {
+  v1::GetDeviceResponse response;
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), handles_[kDevices], keys::DeviceKey(mac), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(
+        absl::StrCat("device ", absl::Hex(mac, absl::kZeroPad12), " not stored"));
+  }
+  AF_RETURN_IF_ERROR(FromRocks(s, "read device"));
+  if (!response.mutable_device()->ParseFromString(value)) {
+    return absl::DataLossError("corrupt device record");
+  }
+  if (recent_windows == 0) return response;
+  // Windows of one MAC are contiguous and time-ordered: walk back from the end of its prefix.
+  std::string prefix = keys::DeviceKey(mac);
+  std::string upper = keys::DeviceKey(mac + 1);
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kWindows]));
+  it->SeekForPrev(upper);
+  if (it->Valid() && it->key().compare(upper) == 0) it->Prev();
+  for (; it->Valid() && it->key().starts_with(prefix) &&
+         static_cast<uint32_t>(response.recent_windows_size()) < recent_windows;
+       it->Prev()) {
+    if (!response.add_recent_windows()->ParseFromArray(it->value().data(),
+                                                       static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("corrupt window record");
+    }
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "read device windows"));
+  return response;
+}
+
+absl::StatusOr<ExportPage> RocksDbStore::ExportWindows(int64_t since_ns, int64_t until_ns,
+                                                       const std::string& cursor, size_t limit) {
+  ExportPage page;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kWindows]));
+  if (cursor.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(cursor);
+    if (it->Valid() && it->key().ToStringView() == cursor) it->Next();
+  }
+  // The layout is device-major, so a time range is a filtered scan; see the report for the
+  // time-index column family this would want at scale.
+  for (; it->Valid(); it->Next()) {
+    keys::WindowKeyParts parts;
+    if (!keys::ParseWindowKey(it->key().ToStringView(), &parts)) continue;
+    if (parts.window_start_ns < since_ns) continue;
+    if (until_ns != 0 && parts.window_start_ns >= until_ns) continue;
+    if (page.windows.size() >= std::max<size_t>(limit, 1)) break;  // next_cursor = last key
+    v1::StoredWindow& sw = page.windows.emplace_back();
+    sw.set_agent_id(parts.agent_id.data(), parts.agent_id.size());
+    if (!sw.mutable_window()->ParseFromArray(it->value().data(),
+                                             static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("corrupt window record");
+    }
+    page.next_cursor = it->key().ToString();
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "export windows"));
+  if (!it->Valid()) page.next_cursor.clear();  // reached the end: done
+  return page;
+}
+
+absl::StatusOr<uint64_t> RocksDbStore::DeleteRange(Cf cf, int64_t cutoff_ns) {
+  uint64_t deleted = 0;
+  rocksdb::WriteBatch wb;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[cf]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    keys::WindowKeyParts parts;
+    if (!keys::ParseWindowKey(it->key().ToStringView(), &parts)) continue;
+    if (parts.window_start_ns >= cutoff_ns) {
+      // Keys are time-ordered within a device: skip the rest of this device.
+      it->Seek(keys::DeviceKey(parts.mac + 1));
+      if (!it->Valid()) break;
+      it->Prev();
+      continue;
+    }
+    wb.Delete(handles_[cf], it->key());
+    ++deleted;
+    if (wb.Count() >= 10000) {
+      AF_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &wb), "retention delete"));
+      wb.Clear();
+    }
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "retention scan"));
+  if (wb.Count() > 0) {
+    AF_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &wb), "retention delete"));
+  }
+  return deleted;
+}
+
+absl::StatusOr<uint64_t> RocksDbStore::DeleteOlderThan(int64_t cutoff_ns) {
+  AF_ASSIGN_OR_RETURN(uint64_t windows, DeleteRange(kWindows, cutoff_ns));
+  AF_ASSIGN_OR_RETURN(uint64_t probes, DeleteRange(kProbes, cutoff_ns));
+  // Devices: under the commit lock so a delta merged after our read is not deleted with it.
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  uint64_t devices = 0;
+  rocksdb::WriteBatch wb;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kDevices]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::DeviceInfo info;
+    if (info.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) &&
+        info.last_seen_ns() >= cutoff_ns) {
+      continue;
+    }
+    wb.Delete(handles_[kDevices], it->key());
+    ++devices;
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "retention scan devices"));
+  if (wb.Count() > 0) {
+    AF_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &wb), "retention delete"));
+  }
+  return windows + probes + devices;
+}
+
+}  // namespace airfleet::collector

@@ -1,0 +1,73 @@
+#pragma once
+
+// The embedded Store on RocksDB (see store.h for the contract and keys.h for the layout).
+//
+// Write path: one WriteBatch per CommitBatches call, written with sync=true. Windows, probes and
+// device state are written as merge operands (no read before write); stream marks and agent
+// records are cached in memory (the store is their only writer) so duplicate detection costs no
+// disk read after the first batch of a stream.
+//
+// Threading: all methods are thread-safe. Commits and retention's device pass serialise on one
+// mutex; reads use RocksDB's own concurrency.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "collector/store/store.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace airfleet::collector {
+
+struct RocksDbStoreOptions {
+  std::string path;
+  NowNsFn now_ns;
+  // Tests of crash safety want true; only a benchmark comparing costs should turn it off.
+  bool sync = true;
+};
+
+class RocksDbStore : public Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<RocksDbStore>> Open(const RocksDbStoreOptions& options);
+  ~RocksDbStore() override;
+
+  absl::StatusOr<std::vector<CommitResult>> CommitBatches(
+      const std::vector<BatchToCommit>& batches) override;
+  absl::StatusOr<StreamState> GetStream(const std::string& agent_id, uint64_t stream_id) override;
+  absl::Status RecordAgentSession(const std::string& agent_id, const std::string& peer,
+                                  const std::string& version) override;
+  absl::StatusOr<std::vector<v1::AgentInfo>> ListAgents() override;
+  absl::StatusOr<std::vector<v1::DeviceInfo>> ListDevices(const DeviceQuery& query) override;
+  absl::StatusOr<v1::GetDeviceResponse> GetDevice(uint64_t mac, uint32_t recent_windows) override;
+  absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
+                                           const std::string& cursor, size_t limit) override;
+  absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) override;
+
+ private:
+  enum Cf { kDefault = 0, kAgents, kStreams, kDevices, kWindows, kProbes, kMeta, kNumCfs };
+
+  RocksDbStore(RocksDbStoreOptions options, std::unique_ptr<rocksdb::DB> db,
+               std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  absl::Status LoadAgents();
+  // Stream state from the cache or disk; requires commit_mu_.
+  absl::StatusOr<StreamState> LoadStreamLocked(const std::string& key);
+  absl::StatusOr<uint64_t> DeleteRange(Cf cf, int64_t cutoff_ns);
+
+  RocksDbStoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::WriteOptions write_options_;
+
+  std::mutex commit_mu_;
+  absl::flat_hash_map<std::string, StreamState> streams_;   // guarded by commit_mu_
+  absl::flat_hash_map<std::string, v1::AgentInfo> agents_;  // guarded by commit_mu_
+  // Reused by CommitBatches to keep their capacity; guarded by commit_mu_.
+  rocksdb::WriteBatch write_batch_;
+  std::string key_buffer_;
+  std::string value_buffer_;
+};
+
+}  // namespace airfleet::collector

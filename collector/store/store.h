@@ -1,0 +1,105 @@
+#pragma once
+
+// The collector's store: where committed batches live and what the Admin API reads.
+//
+// Contract (docs/architecture.md, "The collector acknowledges only what is durable"):
+//  * CommitBatches() is atomic and durable: when it returns OK every batch in the call is on disk
+//    (WAL synced) or, for duplicates, was already there. The caller acknowledges only after that.
+//  * Idempotence by (agent, stream): a batch whose sequence is at or below the stream's committed
+//    mark is a duplicate and changes nothing.
+//  * Gaps: a batch above mark+1 is ACCEPTED and the mark jumps to it. The agent drops batches only
+//    when its spool quota forces it and reports them in its loss ledger, so waiting for them would
+//    stall the stream forever. The skipped count is recorded per stream and returned.
+//  * Two partial summaries of the same (device, agent, window) are merged, not duplicated.
+//
+// Threading: implementations are thread-safe; commits are serialised internally (group commit is
+// the caller's job: pass many batches to one CommitBatches call).
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "airfleet/v1/batch.pb.h"
+#include "airfleet/v1/ingest.pb.h"
+
+namespace airfleet::collector {
+
+// Unix nanoseconds "now"; injected so tests control time.
+using NowNsFn = std::function<int64_t()>;
+
+struct BatchToCommit {
+  // The authenticated agent id (from the certificate, not from the batch).
+  std::string agent_id;
+  const v1::Batch* batch = nullptr;  // not owned; must outlive the CommitBatches call
+};
+
+struct CommitResult {
+  bool duplicate = false;
+  // The stream's committed mark after this batch (what to acknowledge).
+  uint64_t committed_sequence = 0;
+  // Sequences skipped by this batch (batch.sequence - previous mark - 1), 0 when contiguous.
+  uint64_t skipped = 0;
+};
+
+// Per-stream bookkeeping.
+struct StreamState {
+  uint64_t committed_sequence = 0;
+  uint64_t batches = 0;
+  uint64_t summaries = 0;
+  uint64_t skipped_sequences = 0;
+};
+
+struct DeviceQuery {
+  int64_t since_ns = 0;  // only devices last seen at or after this
+  std::string agent_id;  // only devices this agent has seen ("" = any)
+  uint32_t limit = 0;    // 0 = no limit
+};
+
+struct ExportPage {
+  std::vector<v1::StoredWindow> windows;
+  std::string next_cursor;  // pass back to continue; empty when done
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Commits batches atomically in one synced write; results[i] belongs to batches[i]. Several
+  // batches of one stream may appear, in sequence order.
+  virtual absl::StatusOr<std::vector<CommitResult>> CommitBatches(
+      const std::vector<BatchToCommit>& batches) = 0;
+
+  absl::StatusOr<CommitResult> CommitBatch(const std::string& agent_id, const v1::Batch& batch) {
+    auto results = CommitBatches({BatchToCommit{agent_id, &batch}});
+    if (!results.ok()) return results.status();
+    return results->front();
+  }
+
+  // The stream's state; all zero for a stream never seen.
+  virtual absl::StatusOr<StreamState> GetStream(const std::string& agent_id,
+                                                uint64_t stream_id) = 0;
+
+  // Records a (re)connection: peer address and version (not synced: advisory data).
+  virtual absl::Status RecordAgentSession(const std::string& agent_id, const std::string& peer,
+                                          const std::string& version) = 0;
+  // Persisted agent records (connected is always false here; the live registry knows better).
+  virtual absl::StatusOr<std::vector<v1::AgentInfo>> ListAgents() = 0;
+
+  virtual absl::StatusOr<std::vector<v1::DeviceInfo>> ListDevices(const DeviceQuery& query) = 0;
+  // NotFound if the device was never stored. `recent_windows` newest first, at most that many.
+  virtual absl::StatusOr<v1::GetDeviceResponse> GetDevice(uint64_t mac,
+                                                          uint32_t recent_windows) = 0;
+  // Windows with since_ns <= window_start_ns < until_ns (until 0 = no bound), in key order
+  // (device, then time), at most `limit` per page.
+  virtual absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
+                                                   const std::string& cursor, size_t limit) = 0;
+
+  // Deletes windows and probes whose window started before `cutoff_ns`, and devices last seen
+  // before it. Returns how many records were deleted.
+  virtual absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) = 0;
+};
+
+}  // namespace airfleet::collector
