@@ -44,7 +44,8 @@ nlohmann::ordered_json ProbeToJson(const v1::ProbeObservation& p, std::string_vi
 }
 
 std::string ProbeToJsonLine(const v1::ProbeObservation& probe, std::string_view agent_id) {
-  return ProbeToJson(probe, agent_id).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return ProbeToJson(probe, agent_id)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace airfleet

@@ -14,7 +14,8 @@
 
 namespace airfleet {
 
-nlohmann::ordered_json ProbeToJson(const v1::ProbeObservation& probe, std::string_view agent_id = {});
+nlohmann::ordered_json ProbeToJson(const v1::ProbeObservation& probe,
+                                   std::string_view agent_id = {});
 std::string ProbeToJsonLine(const v1::ProbeObservation& probe, std::string_view agent_id = {});
 
 }  // namespace airfleet

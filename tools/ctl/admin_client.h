@@ -1,0 +1,67 @@
+#pragma once
+
+// The operator's side of the collector's Admin API over mTLS.
+//
+// Every failure comes back as an absl::Status whose message an operator can act on, and whose
+// code maps to an exit code (exit_codes.h):
+//   UNAVAILABLE        "cannot reach collector at ADDR: ..." or "TLS handshake with the collector
+//                      at ADDR failed: ..." (with a hint about --ca / --cert)
+//   PERMISSION_DENIED  "the collector refused: this command needs an operator certificate; CERT
+//                      is a 'agent' certificate"
+//   NOT_FOUND          the collector's message
+// Threading: one AdminClient may be used from one thread at a time.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "airfleet/v1/ingest.grpc.pb.h"
+
+namespace airfleet::ctl {
+
+struct ConnectionOptions {
+  std::string address;    // host:port of the collector
+  std::string ca_path;    // fleet CA certificate (PEM)
+  std::string cert_path;  // this operator's certificate (PEM)
+  std::string key_path;   // its private key (PEM)
+  // TLS name to expect in the collector's certificate when it differs from the dialled host.
+  std::string server_name;
+  // Per unary call; an export stream has no overall deadline (it may be long).
+  std::chrono::milliseconds timeout{10000};
+};
+
+// What went wrong, in the operator's words, for a gRPC failure. `cert_role` is the OU of the
+// certificate in use ("" if unknown). Exposed for tests.
+absl::Status DescribeRpcError(const grpc::Status& status, const ConnectionOptions& options,
+                              const std::string& cert_role);
+
+class AdminClient {
+ public:
+  // Reads the CA, certificate and key (INVALID_ARGUMENT / NOT_FOUND with the flag's name when one
+  // is missing, unreadable, or the key does not belong to the certificate). Does not connect yet.
+  static absl::StatusOr<std::unique_ptr<AdminClient>> Create(const ConnectionOptions& options);
+
+  absl::StatusOr<v1::ListAgentsResponse> ListAgents();
+  absl::StatusOr<v1::ListDevicesResponse> ListDevices(const v1::ListDevicesRequest& request);
+  absl::StatusOr<v1::GetDeviceResponse> GetDevice(uint64_t mac);
+  // Calls `sink` for each stored window in order; stops (and cancels the stream) at the first
+  // error from `sink`, which is returned.
+  absl::Status ExportWindows(const v1::ExportWindowsRequest& request,
+                             const std::function<absl::Status(const v1::StoredWindow&)>& sink);
+
+ private:
+  AdminClient(ConnectionOptions options, std::string cert_role,
+              std::unique_ptr<v1::Admin::Stub> stub)
+      : options_(std::move(options)), cert_role_(std::move(cert_role)), stub_(std::move(stub)) {}
+
+  void PrepareUnary(grpc::ClientContext* ctx) const;
+
+  ConnectionOptions options_;
+  std::string cert_role_;
+  std::unique_ptr<v1::Admin::Stub> stub_;
+};
+
+}  // namespace airfleet::ctl

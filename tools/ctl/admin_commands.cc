@@ -1,0 +1,98 @@
+#include "tools/ctl/admin_commands.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/mac.h"
+#include "tools/ctl/exit_codes.h"
+#include "tools/ctl/time_arg.h"
+#include "tools/ctl/views.h"
+
+namespace airfleet::ctl {
+namespace {
+
+int Fail(const CommandContext& ctx, const absl::Status& status) {
+  *ctx.err << "airfleetctl: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+}  // namespace
+
+int RunAgents(const CommandContext& ctx) {
+  auto client = AdminClient::Create(ctx.connection);
+  if (!client.ok()) return Fail(ctx, client.status());
+  auto agents = (*client)->ListAgents();
+  if (!agents.ok()) return Fail(ctx, agents.status());
+  WriteTable(AgentsTable(*agents, ctx.now_ns), ctx.format, *ctx.out);
+  return kExitOk;
+}
+
+int RunDevices(const CommandContext& ctx, const std::string& since, const std::string& agent,
+               uint32_t limit) {
+  v1::ListDevicesRequest request;
+  if (!since.empty()) {
+    auto t = ParseTimeArg(since, ctx.now_ns);
+    if (!t.ok())
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat("--since: ", t.status().message())));
+    request.set_since_ns(*t);
+  }
+  request.set_agent_id(agent);
+  request.set_limit(limit);
+  auto client = AdminClient::Create(ctx.connection);
+  if (!client.ok()) return Fail(ctx, client.status());
+  auto devices = (*client)->ListDevices(request);
+  if (!devices.ok()) return Fail(ctx, devices.status());
+  WriteTable(DevicesTable(*devices, ctx.now_ns), ctx.format, *ctx.out);
+  return kExitOk;
+}
+
+int RunDevice(const CommandContext& ctx, const std::string& mac_text) {
+  std::optional<Mac> mac = Mac::Parse(mac_text);
+  if (!mac) {
+    return Fail(ctx, absl::InvalidArgumentError(absl::StrCat(
+                         "'", mac_text, "' is not a MAC address (expected aa:bb:cc:dd:ee:ff)")));
+  }
+  auto client = AdminClient::Create(ctx.connection);
+  if (!client.ok()) return Fail(ctx, client.status());
+  auto device = (*client)->GetDevice(mac->ToU64());
+  if (!device.ok()) {
+    if (device.status().code() == absl::StatusCode::kNotFound) {
+      return Fail(ctx, absl::NotFoundError(absl::StrCat("device ", mac->ToString(),
+                                                        " is not known to the collector")));
+    }
+    return Fail(ctx, device.status());
+  }
+  WriteDevice(*device, ctx.format, ctx.now_ns, *ctx.out);
+  return kExitOk;
+}
+
+int RunExportWindows(const CommandContext& ctx, const std::string& since,
+                     const std::string& until) {
+  v1::ExportWindowsRequest request;
+  if (!since.empty()) {
+    auto t = ParseTimeArg(since, ctx.now_ns);
+    if (!t.ok())
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat("--since: ", t.status().message())));
+    request.set_since_ns(*t);
+  }
+  if (!until.empty()) {
+    auto t = ParseTimeArg(until, ctx.now_ns);
+    if (!t.ok())
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat("--until: ", t.status().message())));
+    request.set_until_ns(*t);
+  }
+  auto client = AdminClient::Create(ctx.connection);
+  if (!client.ok()) return Fail(ctx, client.status());
+  WindowExportWriter writer(ctx.format, *ctx.out);
+  absl::Status st = (*client)->ExportWindows(request, [&](const v1::StoredWindow& w) {
+    writer.Write(w);
+    // A closed pipe (`| head`) ends the export quietly instead of streaming into the void.
+    if (!*ctx.out) return absl::CancelledError("output closed");
+    return absl::OkStatus();
+  });
+  if (st.code() == absl::StatusCode::kCancelled) return kExitOk;
+  // Close the JSON array even on failure, so what was written still parses.
+  writer.Finish();
+  if (!st.ok()) return Fail(ctx, st);
+  return kExitOk;
+}
+
+}  // namespace airfleet::ctl

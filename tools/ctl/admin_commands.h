@@ -1,0 +1,37 @@
+#pragma once
+
+// The commands that talk to a collector's Admin API: agents, devices, device, export windows.
+// Each prints to `out`, reports errors to `err` ("airfleetctl: ..."), and returns an exit code
+// (exit_codes.h). The clock is the caller's (`now_ns`), so ages are reproducible in tests.
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "tools/ctl/admin_client.h"
+#include "tools/ctl/output.h"
+
+namespace airfleet::ctl {
+
+struct CommandContext {
+  ConnectionOptions connection;
+  Format format = Format::kTable;
+  int64_t now_ns = 0;
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+};
+
+int RunAgents(const CommandContext& ctx);
+
+// `since` and `agent` empty mean no filter; limit 0 means the collector's default.
+int RunDevices(const CommandContext& ctx, const std::string& since, const std::string& agent,
+               uint32_t limit);
+
+// `mac` in any form Mac::Parse accepts.
+int RunDevice(const CommandContext& ctx, const std::string& mac);
+
+// Streams every stored window in [since, until) in ctx.format (ndjson is the usual choice).
+int RunExportWindows(const CommandContext& ctx, const std::string& since, const std::string& until);
+
+}  // namespace airfleet::ctl

@@ -1,0 +1,121 @@
+// airfleetctl: the operator's CLI. This file only wires CLI11 to the command functions; every
+// decision lives in the small files beside it (CLI11 is slow to compile, so it stays here).
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <string>
+
+#include "tools/ctl/admin_commands.h"
+#include "tools/ctl/exit_codes.h"
+#include "tools/ctl/output.h"
+#include "tools/ctl/pki_commands.h"
+#include "tools/pki/pki.h"
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace airfleet::ctl;
+  // Writing to a closed pipe (`airfleetctl export windows | head`) should end the command, not
+  // kill it with a signal; the export loop notices the failed stream.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"airfleetctl: operate an airfleet Wi-Fi sensing fleet (PKI and collector admin)"};
+  app.footer(std::string(kExitCodesHelp) +
+             "\nConnection flags can come from AIRFLEET_COLLECTOR, AIRFLEET_CA, AIRFLEET_CERT, "
+             "AIRFLEET_KEY.");
+  app.require_subcommand(1);
+  // Global flags may also follow the subcommand (`airfleetctl agents --collector ...`).
+  app.fallthrough();
+
+  ConnectionOptions conn;
+  std::string output = "table";
+  int timeout_s = 10;
+  app.add_option("--collector", conn.address, "collector address host:port")
+      ->envname("AIRFLEET_COLLECTOR");
+  app.add_option("--ca", conn.ca_path, "fleet CA certificate (PEM)")->envname("AIRFLEET_CA");
+  app.add_option("--cert", conn.cert_path, "operator certificate (PEM)")->envname("AIRFLEET_CERT");
+  app.add_option("--key", conn.key_path, "operator private key (PEM)")->envname("AIRFLEET_KEY");
+  app.add_option("--server-name", conn.server_name,
+                 "name to expect in the collector's certificate, when it differs from the host "
+                 "dialled");
+  auto* output_opt = app.add_option("--output,-o", output, "table, json, csv or ndjson")
+                         ->check(CLI::IsMember({"table", "json", "csv", "ndjson"}));
+  app.add_option("--timeout", timeout_s, "seconds to wait for each collector answer")
+      ->check(CLI::PositiveNumber);
+
+  // ---- pki ----
+  auto* pki = app.add_subcommand("pki", "create the fleet CA and issue certificates");
+  pki->require_subcommand(1);
+  pki->fallthrough();
+  std::string dir, role, name, file;
+  int days = airfleet::pki::kDefaultLeafDays;
+  bool force = false;
+  auto* init = pki->add_subcommand("init", "create the fleet CA (DIR/ca.pem, DIR/ca.key)");
+  init->add_option("--dir", dir, "PKI directory")->required();
+  init->add_flag("--force", force, "replace an existing CA (invalidates every certificate)");
+  auto* issue = pki->add_subcommand("issue", "issue a certificate (DIR/NAME.pem, DIR/NAME.key)");
+  issue->add_option("role", role, "agent, collector or operator")
+      ->required()
+      ->check(CLI::IsMember({"agent", "collector", "operator"}));
+  issue
+      ->add_option("name", name,
+                   "CN: the agent id, the collector's DNS name, or the operator's name")
+      ->required();
+  issue->add_option("--dir", dir, "PKI directory holding the CA")->required();
+  issue->add_option("--days", days, "validity in days")->check(CLI::Range(1, 36500));
+  issue->add_flag("--force", force, "replace an existing certificate of that name");
+  auto* show = pki->add_subcommand("show", "print a certificate's identity, role and expiry");
+  show->add_option("file", file, "certificate (PEM)")->required();
+
+  // ---- admin ----
+  auto* agents = app.add_subcommand("agents", "list the agents the collector knows");
+  std::string since, until, agent_filter, mac;
+  uint32_t limit = 0;
+  auto* devices = app.add_subcommand("devices", "list devices");
+  devices->add_option("--since", since, "seen since: 15m, 2h, 7d, RFC 3339 time, @unix");
+  devices->add_option("--agent", agent_filter, "only devices this agent saw");
+  devices->add_option("--limit", limit, "at most N devices");
+  auto* device = app.add_subcommand("device", "one device: details, sightings, recent windows");
+  device->add_option("mac", mac, "MAC address")->required();
+  auto* export_cmd = app.add_subcommand("export", "export stored data");
+  export_cmd->require_subcommand(1);
+  export_cmd->fallthrough();
+  auto* windows = export_cmd->add_subcommand(
+      "windows", "every stored device window, one JSON object per line (ndjson by default)");
+  windows->add_option("--since", since, "from: 15m, 2h, 7d, RFC 3339 time, @unix");
+  windows->add_option("--until", until, "to (exclusive), same forms");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  Format format = *ParseFormat(output);
+  conn.timeout = std::chrono::seconds(timeout_s);
+  CommandContext ctx{conn, format, NowNs(), &std::cout, &std::cerr};
+
+  if (*init) return RunPkiInit(dir, force, std::cout, std::cerr);
+  if (*issue) return RunPkiIssue(dir, role, name, days, force, std::cout, std::cerr);
+  if (*show) return RunPkiShow(file, format, ctx.now_ns, std::cout, std::cerr);
+  if (*agents) return RunAgents(ctx);
+  if (*devices) return RunDevices(ctx, since, agent_filter, limit);
+  if (*device) return RunDevice(ctx, mac);
+  if (*windows) {
+    // Export is for machines: ndjson unless the operator asked for something else.
+    if (output_opt->count() == 0) ctx.format = Format::kNdjson;
+    return RunExportWindows(ctx, since, until);
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,266 @@
+#include "tools/ctl/views.h"
+
+#include "common/mac.h"
+#include "common/window_json.h"
+
+namespace airfleet::ctl {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Cell AgeCell(int64_t unix_ns, int64_t now_ns) {
+  if (unix_ns == 0) return Cell(nullptr);
+  return Cell(unix_ns, FormatAge(now_ns - unix_ns));
+}
+
+Cell TimeCell(int64_t unix_ns) {
+  if (unix_ns == 0) return Cell(nullptr);
+  return Cell(unix_ns, FormatTime(unix_ns));
+}
+
+Cell MacCell(uint64_t mac) { return Cell(Mac::FromU64(mac).ToString()); }
+
+template <typename Repeated>
+Json SsidList(const Repeated& ssids) {
+  Json arr = Json::array();
+  for (const std::string& s : ssids) arr.push_back(DisplayText(s));
+  return arr;
+}
+
+Json SignalOrNull(bool has_signal, int32_t dbm) { return has_signal ? Json(dbm) : Json(nullptr); }
+
+std::vector<Column> Columns(std::initializer_list<std::pair<const char*, const char*>> cols) {
+  std::vector<Column> out;
+  for (const auto& [key, header] : cols) out.push_back({key, header});
+  return out;
+}
+
+std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
+  Json channels = Json::array();
+  for (uint32_t mhz : d.channels_mhz()) channels.push_back(mhz);
+  Json agents = Json::array();
+  for (const auto& s : d.sightings()) agents.push_back(s.agent_id());
+  Json ssid = d.ap_ssid().empty() ? Json(nullptr) : Json(DisplayText(d.ap_ssid()));
+  return {MacCell(d.mac()),
+          Cell(d.randomised()),
+          TimeCell(d.first_seen_ns()),
+          AgeCell(d.last_seen_ns(), now_ns),
+          Cell(d.frames()),
+          Cell(d.probe_requests()),
+          Cell(SignalOrNull(d.has_signal(), d.signal_min_dbm())),
+          Cell(SignalOrNull(d.has_signal(), d.signal_max_dbm())),
+          Cell(ssid),
+          Cell(SsidList(d.probed_ssids())),
+          Cell(channels),
+          Cell(agents)};
+}
+
+std::vector<Column> DeviceColumns() {
+  return Columns({{"mac", "MAC"},
+                  {"randomised", "RANDOM"},
+                  {"first_seen", "FIRST SEEN"},
+                  {"last_seen", "LAST SEEN"},
+                  {"frames", "FRAMES"},
+                  {"probes", "PROBES"},
+                  {"signal_min", "MIN dBm"},
+                  {"signal_max", "MAX dBm"},
+                  {"ssid", "SSID"},
+                  {"probed_ssids", "PROBED SSIDS"},
+                  {"channels", "CHANNELS"},
+                  {"agents", "AGENTS"}});
+}
+
+Table SightingsTable(const v1::DeviceInfo& d, int64_t now_ns) {
+  Table t;
+  t.columns = Columns({{"agent", "AGENT"},
+                       {"last_seen", "LAST SEEN"},
+                       {"last_signal", "SIGNAL dBm"},
+                       {"frames", "FRAMES"}});
+  for (const auto& s : d.sightings()) {
+    t.rows.push_back({Cell(s.agent_id()), AgeCell(s.last_seen_ns(), now_ns),
+                      Cell(SignalOrNull(s.has_signal(), s.last_signal_dbm())), Cell(s.frames())});
+  }
+  return t;
+}
+
+// The compact listing of windows used by `device` and `export` in table format.
+std::vector<Column> WindowColumns() {
+  return Columns({{"window_start", "WINDOW"},
+                  {"agent", "AGENT"},
+                  {"mac", "MAC"},
+                  {"frames", "FRAMES"},
+                  {"bytes", "BYTES"},
+                  {"signal_avg", "AVG dBm"},
+                  {"probe_requests", "PROBES"},
+                  {"channels", "CHANNELS"}});
+}
+
+std::vector<Cell> WindowRow(const v1::DeviceWindow& w, const std::string& agent) {
+  Json j = WindowToJson(w, agent);
+  return {TimeCell(w.window_start_ns()),
+          Cell(j["agent"]),
+          Cell(j["mac"]),
+          Cell(j["frames"]),
+          Cell(j["bytes"]),
+          Cell(j["signal_avg"]),
+          Cell(j["probe_requests"]),
+          Cell(j["channels"])};
+}
+
+}  // namespace
+
+Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
+  Table t;
+  t.columns = Columns({{"agent", "AGENT"},
+                       {"address", "ADDRESS"},
+                       {"connected", "CONNECTED"},
+                       {"last_seen", "LAST SEEN"},
+                       {"batches", "BATCHES"},
+                       {"summaries", "SUMMARIES"},
+                       {"committed_seq", "COMMITTED"},
+                       {"backlog_batches", "BACKLOG"},
+                       {"backlog_bytes", "BACKLOG B"},
+                       {"lost_batches", "LOST"},
+                       {"lost_summaries", "LOST SUMM"},
+                       {"capture_drops", "DROPS"},
+                       {"version", "VERSION"}});
+  for (const auto& a : response.agents()) {
+    const bool has_health = a.has_last_health();
+    const auto& h = a.last_health();
+    uint64_t lost_batches = 0, lost_summaries = 0;
+    for (const auto& loss : h.losses()) {
+      lost_batches += loss.batches();
+      lost_summaries += loss.summaries();
+    }
+    auto health = [&](uint64_t v) { return has_health ? Cell(v) : Cell(nullptr); };
+    std::string version = !a.version().empty() ? a.version() : h.version();
+    t.rows.push_back({Cell(a.agent_id()),
+                      Cell(a.peer_address().empty() ? Json(nullptr) : Json(a.peer_address())),
+                      Cell(a.connected()), AgeCell(a.last_seen_ns(), now_ns), Cell(a.batches()),
+                      Cell(a.summaries()), Cell(a.committed_sequence()), health(h.spool_batches()),
+                      health(h.spool_bytes()), health(lost_batches), health(lost_summaries),
+                      health(h.capture().dropped_kernel() + h.capture().dropped_interface()),
+                      Cell(version.empty() ? Json(nullptr) : Json(version))});
+  }
+  return t;
+}
+
+Table DevicesTable(const v1::ListDevicesResponse& response, int64_t now_ns) {
+  Table t;
+  t.columns = DeviceColumns();
+  for (const auto& d : response.devices()) t.rows.push_back(DeviceRow(d, now_ns));
+  return t;
+}
+
+void WriteDevice(const v1::GetDeviceResponse& response, Format format, int64_t now_ns,
+                 std::ostream& out) {
+  const v1::DeviceInfo& d = response.device();
+  Table details;
+  details.columns = DeviceColumns();
+  details.rows.push_back(DeviceRow(d, now_ns));
+  Table sightings = SightingsTable(d, now_ns);
+
+  switch (format) {
+    case Format::kTable: {
+      WriteRecord(details, format, out);
+      out << "\nSightings\n";
+      WriteTable(sightings, format, out);
+      out << "\nRecent windows\n";
+      Table windows;
+      windows.columns = WindowColumns();
+      for (const auto& w : response.recent_windows()) windows.rows.push_back(WindowRow(w, ""));
+      WriteTable(windows, format, out);
+      return;
+    }
+    case Format::kCsv: {
+      WindowExportWriter writer(format, out);
+      for (const auto& w : response.recent_windows()) {
+        v1::StoredWindow sw;
+        *sw.mutable_window() = w;
+        writer.Write(sw);
+      }
+      writer.Finish();
+      return;
+    }
+    case Format::kJson:
+    case Format::kNdjson: {
+      Json obj = Json::object();
+      Json device = Json::object();
+      for (size_t i = 0; i < details.columns.size(); ++i) {
+        device[details.columns[i].key] = details.rows[0][i].value;
+      }
+      obj["device"] = std::move(device);
+      Json s = Json::array();
+      for (const auto& row : sightings.rows) {
+        Json o = Json::object();
+        for (size_t i = 0; i < sightings.columns.size(); ++i)
+          o[sightings.columns[i].key] = row[i].value;
+        s.push_back(std::move(o));
+      }
+      obj["sightings"] = std::move(s);
+      Json windows = Json::array();
+      for (const auto& w : response.recent_windows()) windows.push_back(WindowToJson(w));
+      obj["recent_windows"] = std::move(windows);
+      out << obj.dump(format == Format::kJson ? 2 : -1, ' ', false, Json::error_handler_t::replace)
+          << "\n";
+      return;
+    }
+  }
+}
+
+void WindowExportWriter::Write(const v1::StoredWindow& sw) {
+  switch (format_) {
+    case Format::kNdjson:
+      out_ << WindowToJsonLine(sw.window(), sw.agent_id()) << "\n";
+      break;
+    case Format::kJson:
+      out_ << (count_ == 0 ? "[\n  " : ",\n  ") << WindowToJsonLine(sw.window(), sw.agent_id());
+      break;
+    case Format::kCsv: {
+      Json j = WindowToJson(sw.window(), sw.agent_id());
+      std::vector<std::string> fields;
+      if (count_ == 0) {
+        for (auto it = j.begin(); it != j.end(); ++it) fields.push_back(it.key());
+        out_ << CsvLine(fields);
+        fields.clear();
+      }
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        // Objects (subtypes) have no natural CSV form; keep them as compact JSON.
+        fields.push_back(it->is_object() ? it->dump() : CsvText(*it));
+      }
+      out_ << CsvLine(fields);
+      break;
+    }
+    case Format::kTable:
+      if (table_.columns.empty()) table_.columns = WindowColumns();
+      table_.rows.push_back(WindowRow(sw.window(), sw.agent_id()));
+      break;
+  }
+  ++count_;
+}
+
+void WindowExportWriter::Finish() {
+  switch (format_) {
+    case Format::kJson:
+      out_ << (count_ == 0 ? "[]\n" : "\n]\n");
+      break;
+    case Format::kTable:
+      if (table_.columns.empty()) table_.columns = WindowColumns();
+      WriteTable(table_, format_, out_);
+      break;
+    case Format::kCsv:
+      if (count_ == 0) {
+        // Still print the header: the keys do not depend on the data.
+        std::vector<std::string> keys;
+        Json j = WindowToJson(v1::DeviceWindow());
+        for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+        out_ << CsvLine(keys);
+      }
+      break;
+    case Format::kNdjson:
+      break;
+  }
+  out_.flush();
+}
+
+}  // namespace airfleet::ctl

@@ -1,0 +1,49 @@
+#pragma once
+
+// Admin API answers -> printable tables. Pure: `now_ns` (for ages) is passed in.
+//
+// Machine keys (json/csv/ndjson) are snake_case; times are unix ns integers in the machine form
+// and ages ("5m") or RFC 3339 in the table form; MACs are lower-case colon hex; SSIDs are
+// DisplayText (printable ASCII, other bytes as \xNN) in lists of devices.
+
+#include <cstdint>
+#include <ostream>
+
+#include "airfleet/v1/ingest.pb.h"
+#include "tools/ctl/output.h"
+
+namespace airfleet::ctl {
+
+// Columns: agent, address, connected, last_seen, batches, summaries, committed_seq,
+// backlog_batches, backlog_bytes, lost_batches, lost_summaries, capture_drops, version.
+Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns);
+
+// Columns: mac, randomised, first_seen, last_seen, frames, probes, signal_min, signal_max, ssid,
+// probed_ssids, channels, agents.
+Table DevicesTable(const v1::ListDevicesResponse& response, int64_t now_ns);
+
+// `airfleetctl device MAC`: details, per-agent sightings and recent windows. Table format prints
+// three sections; json/ndjson print one object {"device": {...}, "sightings": [...],
+// "recent_windows": [window_json objects]}; csv prints the recent windows only (one row each).
+void WriteDevice(const v1::GetDeviceResponse& response, Format format, int64_t now_ns,
+                 std::ostream& out);
+
+// Streams exported windows in one format. ndjson: one window_json object per line; json: an
+// array of them; csv: a header of the window_json keys, nested values flattened (CsvText);
+// table: a compact aligned listing (buffered, since alignment needs every row).
+class WindowExportWriter {
+ public:
+  WindowExportWriter(Format format, std::ostream& out) : format_(format), out_(out) {}
+  void Write(const v1::StoredWindow& window);
+  // Ends the output (closes the json array, prints the table). Call once.
+  void Finish();
+  uint64_t count() const { return count_; }
+
+ private:
+  Format format_;
+  std::ostream& out_;
+  uint64_t count_ = 0;
+  Table table_;  // table format only
+};
+
+}  // namespace airfleet::ctl
