@@ -27,7 +27,7 @@ function(airfleet_test name)
   add_executable(${name} ${A_SRCS})
   target_link_libraries(${name} PRIVATE ${A_DEPS} airfleet_warnings GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
-    PROPERTIES ENVIRONMENT "AIRFLEET_SOURCE_DIR=${PROJECT_SOURCE_DIR};AIRFLEET_BINARY_DIR=${PROJECT_BINARY_DIR}")
+    PROPERTIES ENVIRONMENT "AIRFLEET_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
 
 # airfleet_benchmark(NAME SRCS a_benchmark.cc DEPS lib)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "agent/dissect/frame.h"
 
@@ -31,5 +32,34 @@ struct SummariseOptions {
 };
 // Prints one JSON object per device window (common/window_json.h), in window then MAC order.
 int RunSummarise(const SummariseOptions& options);
+
+}  // namespace airfleet::cli
+
+namespace airfleet::cli {
+
+struct RunOptions {
+  // Exactly one of pcap / iface.
+  std::string pcap;
+  std::string iface;
+  double replay_speed = 0;  // 0 = max
+  dissect::FcsMode fcs = dissect::FcsMode::kAuto;
+  bool verify_fcs = false;
+  int64_t window_ns = 60'000'000'000;
+  uint32_t max_devices = 50'000;
+  std::string collector;
+  std::string ca, cert, key;
+  std::string spool_dir;
+  uint64_t spool_quota_bytes = 256ull << 20;
+  bool exit_when_drained = false;
+  int64_t drain_timeout_ns = 0;  // 0 = wait as long as it takes
+  // Live capture.
+  std::vector<std::string> channels;
+  int64_t dwell_ns = 250'000'000;
+  std::string bpf_filter;
+  bool monitor_mode = true;
+};
+// Captures (or replays), summarises, spools and uploads until stopped (SIGINT/SIGTERM) or, with
+// exit_when_drained, until a replay is complete and every batch is acknowledged.
+int RunAgent(const RunOptions& options);
 
 }  // namespace airfleet::cli

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "agent/cli/commands.h"
 #include "agent/cli/exit_codes.h"
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
       ->add_option("--fcs", inspect.fcs, "FCS on headers that do not say (auto|present|absent)")
       ->transform(CLI::CheckedTransformer(kFcsModes, CLI::ignore_case));
   inspect_cmd->add_flag("--verify-fcs", inspect.verify_fcs,
-                       "Check the CRC-32 of frames with an FCS (default: trust the radio header)");
+                        "Check the CRC-32 of frames with an FCS (default: trust the radio header)");
   inspect_cmd->add_option("--format", inspect.format, "Output format (ndjson)");
 
   airfleet::cli::SummariseOptions summarise;
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
   summarise_cmd->add_option("--fcs", summarise.fcs, "auto|present|absent")
       ->transform(CLI::CheckedTransformer(kFcsModes, CLI::ignore_case));
   summarise_cmd->add_flag("--verify-fcs", summarise.verify_fcs,
-                         "Check the CRC-32 of frames with an FCS; mismatches are not attributed");
+                          "Check the CRC-32 of frames with an FCS; mismatches are not attributed");
   summarise_cmd->add_option("--window", window, "Window length, e.g. 60s, 1s, 500ms (whole ms)");
   summarise_cmd->add_option("--max-devices", summarise.max_devices,
                             "Devices tracked per window before the overflow counter takes over");
@@ -61,6 +62,34 @@ int main(int argc, char** argv) {
                             "Distinct probed SSIDs kept per device window");
   summarise_cmd->add_flag("--probes", summarise.probes, "Also print probe observations");
   summarise_cmd->add_option("--format", summarise.format, "Output format (ndjson)");
+
+  airfleet::cli::RunOptions run;
+  std::string run_window = "60s", replay_speed = "max", dwell = "250ms", drain_timeout = "0s";
+  auto* run_cmd = app.add_subcommand(
+      "run", "Capture (or replay), summarise, spool and stream to the collector");
+  run_cmd->add_option("--pcap", run.pcap, "Replay this pcap/pcapng file (resumable)");
+  run_cmd->add_option("--iface", run.iface, "Capture live on this monitor-mode interface");
+  run_cmd->add_option("--replay-speed", replay_speed, "max, or N times real time");
+  run_cmd->add_option("--window", run_window, "Window length (e.g. 60s)");
+  run_cmd->add_option("--fcs", run.fcs, "auto|present|absent")
+      ->transform(CLI::CheckedTransformer(kFcsModes, CLI::ignore_case));
+  run_cmd->add_flag("--verify-fcs", run.verify_fcs, "Check FCS CRCs");
+  run_cmd->add_option("--max-devices", run.max_devices, "Devices tracked per window");
+  run_cmd->add_option("--collector", run.collector, "Collector HOST:PORT");
+  run_cmd->add_option("--ca", run.ca, "Fleet CA certificate (PEM)");
+  run_cmd->add_option("--cert", run.cert, "This agent's certificate (PEM); its CN is the agent id");
+  run_cmd->add_option("--key", run.key, "This agent's private key (PEM)");
+  run_cmd->add_option("--spool-dir", run.spool_dir, "Durable spool directory (RocksDB)");
+  run_cmd->add_option("--spool-quota-bytes", run.spool_quota_bytes,
+                      "Spool byte quota; beyond it the oldest batches are dropped and recorded");
+  run_cmd->add_flag("--exit-when-drained", run.exit_when_drained,
+                    "Replay: exit 0 once every batch is acknowledged");
+  run_cmd->add_option("--drain-timeout", drain_timeout, "Give up draining after this (0 = never)");
+  run_cmd->add_option("--channels", run.channels, "Live: channel plan, e.g. 1 6 11 or 2g:1 5g:36");
+  run_cmd->add_option("--dwell", dwell, "Live: time on each channel (e.g. 250ms)");
+  run_cmd->add_option("--bpf", run.bpf_filter, "Live: BPF filter");
+  run_cmd->add_flag("!--no-monitor-mode", run.monitor_mode,
+                    "Live: the interface is already in monitor mode; do not request rfmon");
 
   try {
     app.parse(argc, argv);
@@ -78,6 +107,35 @@ int main(int argc, char** argv) {
       return airfleet::cli::kExitUsage;
     }
     return airfleet::cli::RunSummarise(summarise);
+  }
+  if (run_cmd->parsed()) {
+    int64_t ns = 0;
+    if (!ParseWindow(run_window, &run.window_ns)) {
+      std::fprintf(stderr, "airfleet-agent: --window '%s' is not a whole number of milliseconds\n",
+                   run_window.c_str());
+      return airfleet::cli::kExitUsage;
+    }
+    if (replay_speed != "max") {
+      double speed = 0;
+      if (!absl::SimpleAtod(replay_speed, &speed) || speed <= 0) {
+        std::fprintf(stderr, "airfleet-agent: --replay-speed must be 'max' or a positive number\n");
+        return airfleet::cli::kExitUsage;
+      }
+      run.replay_speed = speed;
+    }
+    if (!ParseWindow(dwell, &ns)) {
+      std::fprintf(stderr, "airfleet-agent: --dwell '%s' is not a duration\n", dwell.c_str());
+      return airfleet::cli::kExitUsage;
+    }
+    run.dwell_ns = ns;
+    absl::Duration d;
+    if (!absl::ParseDuration(drain_timeout, &d)) {
+      std::fprintf(stderr, "airfleet-agent: --drain-timeout '%s' is not a duration\n",
+                   drain_timeout.c_str());
+      return airfleet::cli::kExitUsage;
+    }
+    run.drain_timeout_ns = absl::ToInt64Nanoseconds(d);
+    return airfleet::cli::RunAgent(run);
   }
   return airfleet::cli::kExitUsage;
 }

@@ -42,7 +42,8 @@ int RunSummarise(const SummariseOptions& options) {
   summariser_options.max_probed_ssids = options.max_probed_ssids;
   auto summariser = summarise::WindowSummariser::Create(summariser_options);
   if (!summariser.ok()) {
-    std::fprintf(stderr, "airfleet-agent: %s\n", std::string(summariser.status().message()).c_str());
+    std::fprintf(stderr, "airfleet-agent: %s\n",
+                 std::string(summariser.status().message()).c_str());
     return kExitUsage;
   }
   auto source = OpenCaptureForReplay(options.pcap, /*speed=*/0);
@@ -54,11 +55,12 @@ int RunSummarise(const SummariseOptions& options) {
   dissect_options.fcs = options.fcs;
   dissect_options.verify_fcs = options.verify_fcs;
   std::string out;
-  ReplayResult result = DissectAll(**source, dissect_options, [&](uint64_t, const dissect::Frame& f) {
-    (*summariser)->Add(f);
-    PrintSealed((*summariser)->TakeSealed(), options.probes, &out);
-    return true;
-  });
+  ReplayResult result =
+      DissectAll(**source, dissect_options, [&](uint64_t, const dissect::Frame& f) {
+        (*summariser)->Add(f);
+        PrintSealed((*summariser)->TakeSealed(), options.probes, &out);
+        return true;
+      });
   // A file cut short still yields every window it holds.
   (*summariser)->Flush();
   PrintSealed((*summariser)->TakeSealed(), options.probes, &out);

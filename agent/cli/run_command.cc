@@ -1,0 +1,191 @@
+// `airfleet-agent run`: wires capture source, spool, uplink and the capture loop together.
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "agent/capture/channel.h"
+#include "agent/capture/channel_hopper.h"
+#include "agent/capture/clock.h"
+#include "agent/capture/file_source.h"
+#include "agent/capture/live_source.h"
+#include "agent/cli/commands.h"
+#include "agent/cli/exit_codes.h"
+#include "agent/run/agent_runner.h"
+#include "agent/run/replay_position.h"
+#include "agent/spool/rocksdb_spool.h"
+#include "agent/uplink/cert_identity.h"
+#include "agent/uplink/grpc_uplink.h"
+
+namespace airfleet::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "airfleet-agent: %s\n", message.c_str());
+  return code;
+}
+
+void Log(const std::string& message) {
+  std::fprintf(stderr, "airfleet-agent: %s\n", message.c_str());
+}
+
+}  // namespace
+
+int RunAgent(const RunOptions& o) {
+  if (o.pcap.empty() == o.iface.empty()) {
+    return Fail(kExitUsage, "run needs exactly one of --pcap FILE or --iface IFACE");
+  }
+  if (o.collector.empty() || o.ca.empty() || o.cert.empty() || o.key.empty() ||
+      o.spool_dir.empty()) {
+    return Fail(kExitUsage, "run needs --collector, --ca, --cert, --key and --spool-dir");
+  }
+  auto agent_id = uplink::CommonNameFromCertificateFile(o.cert);
+  if (!agent_id.ok()) return Fail(kExitUsage, std::string(agent_id.status().message()));
+
+  const bool replay = !o.pcap.empty();
+  spool::RocksDbSpoolOptions spool_options;
+  spool_options.path = o.spool_dir;
+  spool_options.agent_id = *agent_id;
+  spool_options.quota_bytes = o.spool_quota_bytes;
+  // A replay appends often and can resume from its stored position, so it syncs the WAL at most
+  // once a second (group commit); live capture appends once per window and syncs every append.
+  spool_options.durability =
+      replay ? spool::Durability::kGroupCommit : spool::Durability::kSyncEveryAppend;
+  auto spool = spool::RocksDbSpool::Open(spool_options);
+  if (!spool.ok()) return Fail(kExitRuntime, std::string(spool.status().message()));
+  if (auto q = (*spool)->quarantine()) {
+    Log(absl::StrCat("the spool was unreadable (", q->reason, "); it was moved to ",
+                     q->quarantine_path, " and a fresh one started (loss recorded)"));
+  }
+
+  uplink::GrpcUplinkOptions uplink_options;
+  uplink_options.collector = o.collector;
+  uplink_options.ca_file = o.ca;
+  uplink_options.cert_file = o.cert;
+  uplink_options.key_file = o.key;
+  uplink_options.agent_id = *agent_id;
+  uplink::GrpcUplink uplink(uplink_options, spool->get());
+  if (absl::Status s = uplink.Start(); !s.ok()) {
+    return Fail(kExitRuntime, std::string(s.message()));
+  }
+
+  run::RunnerOptions runner_options;
+  runner_options.summariser.window_ms = o.window_ns / 1'000'000;
+  runner_options.summariser.max_devices_per_window = o.max_devices;
+  runner_options.dissect.fcs = o.fcs;
+  runner_options.dissect.verify_fcs = o.verify_fcs;
+  runner_options.replay = replay;
+
+  static capture::SystemClock clock;
+  std::unique_ptr<capture::PacketSource> source;
+  std::unique_ptr<capture::Nl80211ChannelSetter> channel_setter;
+  std::unique_ptr<capture::ChannelHopper> hopper;
+  bool already_finished = false;
+  if (replay) {
+    auto identity = run::FileIdentity(o.pcap);
+    if (!identity.ok()) return Fail(kExitInput, std::string(identity.status().message()));
+    runner_options.file_identity = *identity;
+    auto position = run::DecodeReplayPosition((*spool)->ReplayPosition());
+    if (position && position->file_identity == *identity) {
+      if (position->finished) {
+        already_finished = true;
+        Log("this capture was already imported completely; waiting for the backlog only");
+      } else if (position->resume_offset > 0) {
+        runner_options.start_offset = position->resume_offset;
+        runner_options.start_watermark_ns = position->watermark_ns;
+        Log(absl::StrCat("resuming the import of ", o.pcap, " at byte ", position->resume_offset));
+      }
+    }
+    capture::FileReplayOptions file_options;
+    file_options.speed = o.replay_speed;
+    file_options.is_supported_linktype = dissect::IsSupportedLinktype;
+    file_options.start_position = runner_options.start_offset;
+    auto file = capture::FileReplaySource::Open(o.pcap, std::move(file_options), &clock);
+    if (!file.ok()) return Fail(kExitInput, std::string(file.status().message()));
+    source = std::move(*file);
+  } else {
+    capture::LiveCaptureOptions live_options;
+    live_options.interface = o.iface;
+    live_options.monitor_mode = o.monitor_mode;
+    live_options.bpf_filter = o.bpf_filter;
+    live_options.is_supported_linktype = dissect::IsSupportedLinktype;
+    auto live = capture::LivePcapSource::Open(live_options);
+    if (!live.ok()) return Fail(kExitRuntime, std::string(live.status().message()));
+    source = std::move(*live);
+    if (!o.channels.empty()) {
+      capture::HopperOptions hop;
+      for (const auto& spec : o.channels) {
+        auto ch = capture::ParseChannel(spec);
+        if (!ch.ok()) return Fail(kExitUsage, std::string(ch.status().message()));
+        hop.channels.push_back(*ch);
+      }
+      hop.dwell_ns = o.dwell_ns;
+      auto setter = capture::Nl80211ChannelSetter::Open(o.iface);
+      if (!setter.ok()) return Fail(kExitRuntime, std::string(setter.status().message()));
+      channel_setter = std::move(*setter);
+      hopper = std::make_unique<capture::ChannelHopper>(hop, channel_setter.get(), &clock);
+      if (absl::Status s = hopper->Start(); !s.ok())
+        return Fail(kExitRuntime, std::string(s.message()));
+    }
+  }
+
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  int exit_code = kExitOk;
+  if (!already_finished) {
+    auto runner = run::AgentRunner::Create(runner_options, source.get(), spool->get());
+    if (!runner.ok()) return Fail(kExitUsage, std::string(runner.status().message()));
+    absl::Status status = (*runner)->Run(g_stop);
+    if (hopper) hopper->Stop();
+    const auto& c = (*runner)->counters();
+    Log(absl::StrCat(c.packets, " packets, ", c.summaries_spooled, " device windows spooled in ",
+                     c.appends, " appends",
+                     c.summaries_lost_disk_full
+                         ? absl::StrCat(", ", c.summaries_lost_disk_full, " lost to a full disk")
+                         : ""));
+    if (!status.ok()) {
+      Log(std::string(status.message()));
+      exit_code = absl::IsDataLoss(status) ? kExitTruncated : kExitRuntime;
+    }
+  }
+
+  if (replay && o.exit_when_drained && !g_stop.load()) {
+    absl::Time deadline = o.drain_timeout_ns > 0
+                              ? absl::Now() + absl::Nanoseconds(o.drain_timeout_ns)
+                              : absl::InfiniteFuture();
+    // Poll (cheaply) rather than block in DrainAndStop so that a signal still ends the wait.
+    while (!g_stop.load() && absl::Now() < deadline && (*spool)->Stats().batches > 0) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    absl::Status drained =
+        g_stop.load() ? absl::CancelledError("interrupted by a signal")
+                      : uplink.DrainAndStop(std::min(deadline, absl::Now() + absl::Seconds(30)));
+    if (!drained.ok()) {
+      Log(absl::StrCat("not everything was acknowledged: ", drained.message(),
+                       " (the spool keeps it; last uplink error: ", uplink.State().last_error,
+                       ")"));
+      return exit_code == kExitOk ? kExitRuntime : exit_code;
+    }
+    Log(absl::StrCat("everything acknowledged by ", o.collector, " (up to sequence ",
+                     uplink.State().acked_sequence, ")"));
+    return exit_code;
+  }
+  // Keep uploading until a signal.
+  while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(200));
+  uplink.Stop();
+  return exit_code;
+}
+
+}  // namespace airfleet::cli

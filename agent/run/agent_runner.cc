@@ -1,0 +1,224 @@
+#include "agent/run/agent_runner.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "agent/run/replay_position.h"
+
+namespace airfleet::run {
+namespace {
+
+constexpr char kLiveMarkerKey[] = "live_alive_ns";
+constexpr char kLiveSealedKey[] = "live_sealed_until_ns";
+
+int64_t FloorDiv(int64_t a, int64_t b) { return (a >= 0 ? a : a - (b - 1)) / b * b; }
+
+dissect::DissectOptions OptionsFor(const dissect::DissectOptions& base, const capture::Packet& p) {
+  dissect::DissectOptions o = base;
+  if (o.fcs == dissect::FcsMode::kAuto && p.fcs_len >= 0) {
+    o.fcs = p.fcs_len == 4 ? dissect::FcsMode::kPresent : dissect::FcsMode::kAbsent;
+  }
+  return o;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AgentRunner>> AgentRunner::Create(RunnerOptions options,
+                                                                 capture::PacketSource* source,
+                                                                 spool::Spool* spool) {
+  auto summariser = summarise::WindowSummariser::Create(options.summariser);
+  if (!summariser.ok()) return summariser.status();
+  if (!options.now_ns) {
+    options.now_ns = [] {
+      return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+    };
+  }
+  return std::unique_ptr<AgentRunner>(
+      new AgentRunner(std::move(options), source, spool, std::move(*summariser)));
+}
+
+AgentRunner::AgentRunner(RunnerOptions options, capture::PacketSource* source, spool::Spool* spool,
+                         std::unique_ptr<summarise::WindowSummariser> summariser)
+    : options_(std::move(options)),
+      source_(source),
+      spool_(spool),
+      summariser_(std::move(summariser)) {
+  if (options_.replay && options_.start_watermark_ns != 0) {
+    // Windows sealed before the restart count as sealed again (replay_position.h).
+    summariser_->AdvanceTo(options_.start_watermark_ns);
+    summariser_->TakeSealed();
+    watermark_ns_ = options_.start_watermark_ns;
+  }
+}
+
+void AgentRunner::Track(const dissect::Frame& frame, uint64_t record_start) {
+  watermark_ns_ = std::max(watermark_ns_, frame.timestamp_ns);
+  if (!options_.replay) return;
+  const int64_t start = FloorDiv(frame.timestamp_ns, summariser_->window_ns());
+  open_first_record_.try_emplace(start, record_start);
+}
+
+std::string AgentRunner::PositionAfterSeal(uint64_t next_record, bool finished) {
+  if (!options_.replay) return "";
+  // Windows that start before the summariser's sealing limit are closed for good: mirror its rule
+  // (window_summariser.h) to forget them.
+  const int64_t grace_ns = options_.summariser.grace_ms * 1'000'000;
+  const int64_t limit = FloorDiv(watermark_ns_ - grace_ns, summariser_->window_ns());
+  if (finished) {
+    open_first_record_.clear();
+  } else {
+    open_first_record_.erase(open_first_record_.begin(), open_first_record_.lower_bound(limit));
+  }
+  uint64_t resume = next_record;
+  for (const auto& [start, first] : open_first_record_) resume = std::min(resume, first);
+  ReplayPosition p;
+  p.file_identity = options_.file_identity;
+  p.resume_offset = resume;
+  p.watermark_ns = watermark_ns_;
+  p.finished = finished;
+  return EncodeReplayPosition(p);
+}
+
+v1::AgentHealth AgentRunner::Health() const {
+  v1::AgentHealth h;
+  h.set_time_ns(options_.now_ns());
+  h.set_version(options_.version);
+  const capture::CaptureCounters c = source_->Counters();
+  auto* cap = h.mutable_capture();
+  cap->set_received(c.received);
+  cap->set_dropped_kernel(c.dropped_kernel);
+  cap->set_dropped_interface(c.dropped_interface);
+  cap->set_frames_ok(counters_.frames_ok);
+  for (size_t i = 1; i < counters_.anomalies.counts.size(); ++i) {
+    if (counters_.anomalies.counts[i] == 0) continue;
+    (*cap->mutable_anomalies())[std::string(
+        dissect::AnomalyName(static_cast<dissect::Anomaly>(i)))] = counters_.anomalies.counts[i];
+  }
+  cap->set_devices_overflow(summariser_->counters().devices_overflow);
+  const spool::SpoolStats s = spool_->Stats();
+  h.set_spool_batches(s.batches);
+  h.set_spool_bytes(s.bytes);
+  if (s.oldest_created_ns > 0) {
+    h.set_oldest_unsent_age_ms((options_.now_ns() - s.oldest_created_ns) / 1'000'000);
+  }
+  return h;
+}
+
+absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
+  std::vector<summarise::SealedWindow> sealed = summariser_->TakeSealed();
+  if (sealed.empty() && !finished) return absl::OkStatus();
+  std::vector<v1::DeviceWindow> windows;
+  std::vector<v1::ProbeObservation> probes;
+  int64_t first_window = 0, last_window = 0;
+  for (auto& w : sealed) {
+    if (first_window == 0) first_window = w.window_start_ns;
+    last_window = w.window_start_ns;
+    last_sealed_end_ns_ = w.window_start_ns + int64_t{w.window_ms} * 1'000'000;
+    std::move(w.devices.begin(), w.devices.end(), std::back_inserter(windows));
+    std::move(w.probes.begin(), w.probes.end(), std::back_inserter(probes));
+  }
+  const size_t summaries = windows.size();
+  const v1::AgentHealth health = Health();
+  auto appended = spool_->Append(std::move(windows), std::move(probes),
+                                 PositionAfterSeal(next_record, finished), &health);
+  if (appended.ok()) {
+    ++counters_.appends;
+    counters_.summaries_spooled += summaries;
+    if (!options_.replay) RefreshLiveMarker();
+    return absl::OkStatus();
+  }
+  if (!absl::IsResourceExhausted(appended.status())) return appended.status();
+  // Disk full: these summaries are gone; say so in the ledger (it is tiny, and the spool keeps
+  // a reserve for it) and keep capturing.
+  counters_.summaries_lost_disk_full += summaries;
+  v1::LossRecord loss;
+  loss.set_summaries(summaries);
+  loss.set_first_window_ns(first_window);
+  loss.set_last_window_ns(last_window);
+  loss.set_reason("disk_full");
+  loss.set_recorded_ns(options_.now_ns());
+  absl::Status recorded = spool_->RecordLoss(loss);
+  if (!recorded.ok()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("spool disk full and the loss of ", summaries,
+                     " summaries could not be recorded: ", recorded.message()));
+  }
+  return absl::OkStatus();
+}
+
+void AgentRunner::CheckLiveCrashMarker() {
+  auto alive = spool_->GetMetadata(kLiveMarkerKey);
+  if (!alive.ok() || !alive->has_value() || (*alive)->empty()) return;
+  int64_t alive_ns = 0, sealed_ns = 0;
+  if (!absl::SimpleAtoi(**alive, &alive_ns)) return;
+  auto sealed = spool_->GetMetadata(kLiveSealedKey);
+  if (sealed.ok() && sealed->has_value()) (void)absl::SimpleAtoi(**sealed, &sealed_ns);
+  v1::LossRecord loss;
+  loss.set_reason("crash_open_window");
+  loss.set_first_window_ns(sealed_ns);
+  loss.set_last_window_ns(alive_ns);
+  loss.set_recorded_ns(options_.now_ns());
+  (void)spool_->RecordLoss(loss);
+}
+
+void AgentRunner::RefreshLiveMarker() {
+  (void)spool_->PutMetadata(kLiveMarkerKey, absl::StrCat(options_.now_ns()));
+  (void)spool_->PutMetadata(kLiveSealedKey, absl::StrCat(last_sealed_end_ns_));
+}
+
+absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
+  if (!options_.replay) {
+    CheckLiveCrashMarker();
+    RefreshLiveMarker();
+  }
+  capture::Packet packet;
+  dissect::Frame frame;
+  uint64_t record_start = options_.start_offset;
+  absl::Status source_status;
+  bool ended = false;
+  while (!stop.load(std::memory_order_relaxed)) {
+    absl::StatusOr<bool> got = source_->Next(&packet);
+    if (!got.ok()) {
+      source_status = got.status();
+      ended = absl::IsDataLoss(source_status);  // cut short: flush what it held
+      break;
+    }
+    if (!*got) {
+      if (source_->AtEnd()) {
+        ended = true;
+        break;
+      }
+      source_->WaitForPacket(100'000'000);
+      if (!options_.replay) {
+        summariser_->AdvanceTo(options_.now_ns() - options_.live_delay_ns);
+        if (absl::Status s = SpoolSealed(0, false); !s.ok()) return s;
+      }
+      continue;
+    }
+    ++counters_.packets;
+    frame.timestamp_ns = packet.timestamp_ns;
+    frame.original_len = packet.original_len;
+    dissect::Dissect(packet.linktype, packet.data, packet.captured_len,
+                     OptionsFor(options_.dissect, packet), &frame);
+    counters_.anomalies.Add(frame.anomaly);
+    if (frame.anomaly == dissect::Anomaly::kNone) ++counters_.frames_ok;
+    Track(frame, record_start);
+    summariser_->Add(frame);
+    record_start = packet.position;
+    if (absl::Status s = SpoolSealed(record_start, false); !s.ok()) return s;
+  }
+  if (ended || !options_.replay) {
+    // End of a replay, or a clean stop of live capture: seal what is open.
+    summariser_->Flush();
+    if (absl::Status s = SpoolSealed(record_start, options_.replay && ended); !s.ok()) return s;
+    if (!options_.replay) (void)spool_->PutMetadata(kLiveMarkerKey, "");
+  }
+  if (absl::Status s = spool_->Sync(); !s.ok()) return s;
+  return source_status;
+}
+
+}  // namespace airfleet::run

@@ -1,0 +1,100 @@
+#pragma once
+
+// The agent's capture loop: packets -> dissector -> summariser -> spool. The uplink drains the
+// spool on its own thread; this loop never waits for the network.
+//
+// Replay (a capture file): every Spool::Append stores, in the same atomic write, the replay
+// position (replay_position.h) from which a restart rebuilds exactly the windows that were still
+// open, so `run --pcap` killed at any point and restarted produces the same summaries as an
+// uninterrupted run, and none twice. Interrupting a replay (stop flag) seals nothing: the open
+// windows are rebuilt on the next start.
+//
+// Live capture: windows seal by wall clock (AdvanceTo(now - live_delay)). A marker in the spool
+// metadata is refreshed at every append and cleared by a clean stop (which seals the open
+// windows). If the previous live run died (kill -9, power loss) the marker is still there at the
+// next start, and the loss of its open windows is recorded in the loss ledger ("crash_open_window",
+// time range from the last seal to the last sign of life) — counted, never silent.
+//
+// Disk full: an Append that fails with ResourceExhausted is counted as a loss (ledger reason
+// "disk_full") and capture continues.
+//
+// Threading: Run() on one thread; `stop` may be set from any thread (signal handler flag).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "agent/capture/packet_source.h"
+#include "agent/dissect/dissector.h"
+#include "agent/spool/spool.h"
+#include "agent/summarise/window_summariser.h"
+
+namespace airfleet::run {
+
+struct RunnerOptions {
+  summarise::SummariserOptions summariser;
+  dissect::DissectOptions dissect;
+  // Replay: identity of the file (replay_position.h) and where reading starts.
+  bool replay = true;
+  std::string file_identity;
+  uint64_t start_offset = 0;
+  int64_t start_watermark_ns = 0;
+  // Live: how far behind the wall clock windows are sealed (capture buffering).
+  int64_t live_delay_ns = 1'000'000'000;
+  // Wall clock, unix ns.
+  std::function<int64_t()> now_ns;
+  std::string version = "airfleet-agent/0.1";
+};
+
+struct RunnerCounters {
+  uint64_t packets = 0;
+  uint64_t frames_ok = 0;
+  uint64_t appends = 0;
+  uint64_t summaries_spooled = 0;
+  uint64_t summaries_lost_disk_full = 0;
+  dissect::AnomalyCounters anomalies;
+};
+
+class AgentRunner {
+ public:
+  // `source` and `spool` must outlive the runner.
+  static absl::StatusOr<std::unique_ptr<AgentRunner>> Create(RunnerOptions options,
+                                                             capture::PacketSource* source,
+                                                             spool::Spool* spool);
+
+  // Runs until the source ends (replay: flushes and records `finished`), the source fails, or
+  // `stop` becomes true. A file cut short is flushed like a clean end and returned as DataLoss
+  // (its message says where) after everything it held was spooled.
+  absl::Status Run(const std::atomic<bool>& stop);
+
+  const RunnerCounters& counters() const { return counters_; }
+  const summarise::WindowSummariser& summariser() const { return *summariser_; }
+
+ private:
+  AgentRunner(RunnerOptions options, capture::PacketSource* source, spool::Spool* spool,
+              std::unique_ptr<summarise::WindowSummariser> summariser);
+
+  void Track(const dissect::Frame& frame, uint64_t record_start);
+  // Appends whatever the summariser has sealed; `finished` marks the end of a replay.
+  absl::Status SpoolSealed(uint64_t next_record, bool finished);
+  std::string PositionAfterSeal(uint64_t next_record, bool finished);
+  v1::AgentHealth Health() const;
+  void CheckLiveCrashMarker();
+  void RefreshLiveMarker();
+
+  RunnerOptions options_;
+  capture::PacketSource* source_;
+  spool::Spool* spool_;
+  std::unique_ptr<summarise::WindowSummariser> summariser_;
+  RunnerCounters counters_;
+  // Window start -> offset of its first record (replay), for windows that may still be open.
+  std::map<int64_t, uint64_t> open_first_record_;
+  int64_t watermark_ns_ = 0;
+  int64_t last_sealed_end_ns_ = 0;
+};
+
+}  // namespace airfleet::run
