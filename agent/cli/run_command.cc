@@ -94,16 +94,14 @@ int RunAgent(const RunOptions& o) {
     auto identity = run::FileIdentity(o.pcap);
     if (!identity.ok()) return Fail(kExitInput, std::string(identity.status().message()));
     runner_options.file_identity = *identity;
-    auto position = run::DecodeReplayPosition((*spool)->ReplayPosition());
-    if (position && position->file_identity == *identity) {
-      if (position->finished) {
-        already_finished = true;
-        Log("this capture was already imported completely; waiting for the backlog only");
-      } else if (position->resume_offset > 0) {
-        runner_options.start_offset = position->resume_offset;
-        runner_options.start_watermark_ns = position->watermark_ns;
-        Log(absl::StrCat("resuming the import of ", o.pcap, " at byte ", position->resume_offset));
-      }
+    const run::ResumePlan plan = run::PlanResume((*spool)->ReplayPosition(), *identity);
+    already_finished = plan.already_finished;
+    runner_options.start_offset = plan.start_offset;
+    runner_options.start_watermark_ns = plan.start_watermark_ns;
+    if (already_finished) {
+      Log("this capture was already imported completely; waiting for the backlog only");
+    } else if (plan.start_offset > 0) {
+      Log(absl::StrCat("resuming the import of ", o.pcap, " at byte ", plan.start_offset));
     }
     capture::FileReplayOptions file_options;
     file_options.speed = o.replay_speed;

@@ -1,1 +1,176 @@
-// placeholder
+#include "agent/run/agent_runner.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "agent/capture/file_source.h"
+#include "agent/run/replay_position.h"
+#include "agent/spool/rocksdb_spool.h"
+#include "tools/framegen/pcap_writer.h"
+#include "tools/framegen/scenario.h"
+
+namespace airfleet::run {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("agent_runner_test." + std::to_string(::getpid()) + "." + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string Sub(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+// Stops the runner (through its stop flag) once `limit` packets were delivered: an interruption
+// at an exact, reproducible point.
+class StopAfter final : public capture::PacketSource {
+ public:
+  StopAfter(capture::PacketSource* inner, uint64_t limit, std::atomic<bool>* stop)
+      : inner_(inner), limit_(limit), stop_(stop) {}
+  absl::StatusOr<bool> Next(capture::Packet* out) override {
+    auto got = inner_->Next(out);
+    if (got.ok() && *got && ++delivered_ >= limit_) stop_->store(true);
+    return got;
+  }
+  bool AtEnd() const override { return inner_->AtEnd(); }
+  capture::CaptureCounters Counters() const override { return inner_->Counters(); }
+
+ private:
+  capture::PacketSource* inner_;
+  uint64_t limit_;
+  uint64_t delivered_ = 0;
+  std::atomic<bool>* stop_;
+};
+
+std::string WriteScenario(const std::string& path, uint64_t seed) {
+  framegen::ScenarioOptions options;
+  options.devices = 80;
+  options.frames = 30'000;
+  options.seconds = 900;  // 15 windows of 60 s
+  options.seed = seed;
+  framegen::Scenario scenario = framegen::GenerateScenario(options);
+  framegen::PcapWriter writer(127, framegen::TimestampResolution::kMicro);
+  for (const auto& r : scenario.records) writer.Add(r.timestamp_ns, r.bytes.data(), r.bytes.size());
+  EXPECT_TRUE(framegen::WriteFile(path, writer.data()).ok());
+  return path;
+}
+
+std::unique_ptr<spool::RocksDbSpool> OpenSpool(const std::string& dir) {
+  spool::RocksDbSpoolOptions options;
+  options.path = dir;
+  options.agent_id = "test-agent";
+  options.durability = spool::Durability::kGroupCommit;
+  auto spool = spool::RocksDbSpool::Open(options);
+  EXPECT_TRUE(spool.ok()) << spool.status();
+  return std::move(*spool);
+}
+
+// Every DeviceWindow and ProbeObservation in the spool, serialized deterministically and sorted,
+// so two spools compare as multisets regardless of how summaries were split into batches.
+std::vector<std::string> SpooledSummaries(spool::Spool& spool) {
+  auto batches = spool.Peek(1, 1'000'000);
+  EXPECT_TRUE(batches.ok()) << batches.status();
+  std::vector<std::string> out;
+  for (const auto& b : *batches) {
+    v1::Batch batch;
+    EXPECT_TRUE(batch.ParseFromString(b.data));
+    for (const auto& w : batch.windows()) out.push_back("w" + w.SerializeAsString());
+    for (const auto& p : batch.probes()) out.push_back("p" + p.SerializeAsString());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+RunnerOptions ReplayOptions(const std::string& pcap, const ResumePlan& plan) {
+  RunnerOptions o;
+  o.replay = true;
+  o.file_identity = *FileIdentity(pcap);
+  o.start_offset = plan.start_offset;
+  o.start_watermark_ns = plan.start_watermark_ns;
+  o.now_ns = [] { return int64_t{1'800'000'000'000'000'000}; };
+  return o;
+}
+
+// Runs (or resumes) the import of `pcap` into the spool at `spool_dir`, stopping after `limit`
+// packets (0 = run to the end). Returns the runner's status.
+absl::Status ImportOnce(const std::string& pcap, const std::string& spool_dir, uint64_t limit) {
+  auto spool = OpenSpool(spool_dir);
+  const ResumePlan plan = PlanResume(spool->ReplayPosition(), *FileIdentity(pcap));
+  if (plan.already_finished) return absl::OkStatus();
+  capture::FileReplayOptions file_options;
+  file_options.start_position = plan.start_offset;
+  auto file = capture::FileReplaySource::Open(pcap, file_options, nullptr);
+  EXPECT_TRUE(file.ok()) << file.status();
+  std::atomic<bool> stop{false};
+  StopAfter source(file->get(), limit == 0 ? UINT64_MAX : limit, &stop);
+  auto runner = AgentRunner::Create(ReplayOptions(pcap, plan), &source, spool.get());
+  EXPECT_TRUE(runner.ok()) << runner.status();
+  return (*runner)->Run(stop);
+}
+
+TEST(AgentRunnerTest, InterruptedReplayResumesToTheSameSummaries) {
+  TempDir tmp;
+  const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 7);
+
+  ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("whole"), 0).ok());
+  auto whole_spool = OpenSpool(tmp.Sub("whole"));
+  const std::vector<std::string> whole = SpooledSummaries(*whole_spool);
+  ASSERT_GT(whole.size(), 500u);
+
+  // Interrupt at awkward points: mid-window, right after the first seal, near the end.
+  for (uint64_t limit : {1234u, 2100u, 9999u, 17'000u, 29'500u}) {
+    ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("pieces"), limit).ok()) << "stopped after " << limit;
+  }
+  ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("pieces"), 0).ok());
+  auto pieces_spool = OpenSpool(tmp.Sub("pieces"));
+  EXPECT_EQ(SpooledSummaries(*pieces_spool), whole);
+
+  // Running the finished import again adds nothing.
+  const uint64_t next = pieces_spool->Stats().next_sequence;
+  pieces_spool.reset();
+  ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("pieces"), 0).ok());
+  EXPECT_EQ(OpenSpool(tmp.Sub("pieces"))->Stats().next_sequence, next);
+}
+
+TEST(AgentRunnerTest, AnotherFileStartsFromTheTop) {
+  TempDir tmp;
+  const std::string first = WriteScenario(tmp.Sub("a.pcap"), 1);
+  const std::string second = WriteScenario(tmp.Sub("b.pcap"), 2);
+  ASSERT_TRUE(ImportOnce(first, tmp.Sub("spool"), 5000).ok());
+  auto spool = OpenSpool(tmp.Sub("spool"));
+  const ResumePlan plan = PlanResume(spool->ReplayPosition(), *FileIdentity(second));
+  EXPECT_EQ(plan.start_offset, 0u);
+  EXPECT_FALSE(plan.already_finished);
+  const ResumePlan same = PlanResume(spool->ReplayPosition(), *FileIdentity(first));
+  EXPECT_GT(same.start_offset, 0u);
+}
+
+TEST(AgentRunnerTest, ReplayPositionRoundTripsAndRejectsGarbage) {
+  ReplayPosition p{"123:00000000deadbeef", 4096, 1'700'000'000'000'000'000, false};
+  auto decoded = DecodeReplayPosition(EncodeReplayPosition(p));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->file_identity, p.file_identity);
+  EXPECT_EQ(decoded->resume_offset, 4096u);
+  EXPECT_EQ(decoded->watermark_ns, p.watermark_ns);
+  EXPECT_FALSE(DecodeReplayPosition("").has_value());
+  EXPECT_FALSE(DecodeReplayPosition("v1 x notanumber 0 0").has_value());
+  EXPECT_FALSE(DecodeReplayPosition("v2 x 1 2 0").has_value());
+}
+
+}  // namespace
+}  // namespace airfleet::run

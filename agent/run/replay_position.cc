@@ -45,4 +45,16 @@ std::optional<ReplayPosition> DecodeReplayPosition(const std::string& text) {
   return p;
 }
 
+ResumePlan PlanResume(const std::string& stored_position, const std::string& file_identity) {
+  ResumePlan plan;
+  std::optional<ReplayPosition> p = DecodeReplayPosition(stored_position);
+  if (!p || p->file_identity != file_identity) return plan;
+  plan.already_finished = p->finished;
+  if (!p->finished) {
+    plan.start_offset = p->resume_offset;
+    plan.start_watermark_ns = p->watermark_ns;
+  }
+  return plan;
+}
+
 }  // namespace airfleet::run

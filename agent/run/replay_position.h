@@ -34,4 +34,14 @@ std::string EncodeReplayPosition(const ReplayPosition& position);
 // nullopt for an empty or unreadable record (a spool that never imported anything).
 std::optional<ReplayPosition> DecodeReplayPosition(const std::string& text);
 
+// Where a replay of the file with `file_identity` starts, given the position stored in the spool:
+// the same file continues from its resume point (or is already finished); any other file, or no
+// stored position, starts from the top.
+struct ResumePlan {
+  uint64_t start_offset = 0;
+  int64_t start_watermark_ns = 0;
+  bool already_finished = false;
+};
+ResumePlan PlanResume(const std::string& stored_position, const std::string& file_identity);
+
 }  // namespace airfleet::run
