@@ -24,7 +24,8 @@ trap 'kill $collector_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 "$bin"/tools/ctl/airfleetctl pki issue operator ops --dir "$work/pki"
 
 "$bin"/collector/airfleet-collector --listen 127.0.0.1:0 --data-dir "$work/collector" \
-  --ca "$work/pki/ca.pem" --cert "$work/pki/localhost.pem" --key "$work/pki/localhost.key" &
+  --ca "$work/pki/ca.pem" --cert "$work/pki/localhost.pem" --key "$work/pki/localhost.key" \
+  --retention-days 0 &  # the demo capture is from 2024: keep it (default retention is 30 days)
 collector_pid=$!
 for _ in $(seq 100); do [ -s "$work/collector/collector.addr" ] && break; sleep 0.1; done
 addr=$(cat "$work/collector/collector.addr")
