@@ -342,7 +342,10 @@ absl::StatusOr<AppendResult> RocksDbSpool::Append(std::vector<v1::DeviceWindow> 
       }
       BatchInfo& info = infos[i];
       info.created_ns = now_ns;
-      info.summaries = static_cast<uint32_t>(b.windows_size() + b.probes_size());
+      // "Summaries" are device windows everywhere (ledger, collector counters): the unit an
+      // operator reconciles. Probe observations ride in the same batches and are covered by the
+      // ledger's batch and sequence ranges.
+      info.summaries = static_cast<uint32_t>(b.windows_size());
       bool any_window = false;
       auto note_window = [&](int64_t start) {
         if (!any_window || start < info.first_window_ns) info.first_window_ns = start;

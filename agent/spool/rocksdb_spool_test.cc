@@ -78,16 +78,17 @@ TEST_F(RocksDbSpoolTest, AppendPeekAcknowledge) {
   EXPECT_EQ(batches[1].probes(0).mac(), 99u);
   EXPECT_EQ(spool->ReplayPosition(), "pos-2");
 
+  // "Summaries" are device windows (the loss ledger's unit); the probe observation is not one.
   SpoolStats stats = spool->Stats();
   EXPECT_EQ(stats.batches, 2u);
-  EXPECT_EQ(stats.summaries, 6u);
+  EXPECT_EQ(stats.summaries, 5u);
   EXPECT_EQ(stats.oldest_created_ns, kT0);
   EXPECT_EQ(stats.next_sequence, 3u);
 
   ASSERT_TRUE(spool->Acknowledge(1).ok());
   stats = spool->Stats();
   EXPECT_EQ(stats.batches, 1u);
-  EXPECT_EQ(stats.summaries, 3u);
+  EXPECT_EQ(stats.summaries, 2u);
   EXPECT_EQ(stats.first_sequence, 2u);
   EXPECT_EQ(stats.acked_sequence, 1u);
   EXPECT_EQ(stats.oldest_created_ns, kT0 + 5);
@@ -95,7 +96,7 @@ TEST_F(RocksDbSpoolTest, AppendPeekAcknowledge) {
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].sequence, 2u);
-  EXPECT_EQ((*rest)[0].summaries, 3u);
+  EXPECT_EQ((*rest)[0].summaries, 2u);
 
   // A duplicate ack is harmless; an ack for a sequence never assigned is refused.
   EXPECT_TRUE(spool->Acknowledge(1).ok());

@@ -172,6 +172,33 @@ bool GrpcUplink::WaitForState(const std::function<bool(const UplinkState&)>& pre
   return cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] { return pred(state_); });
 }
 
+GrpcUplink::LedgerMark GrpcUplink::CurrentLedgerMark() const {
+  LedgerMark mark;
+  mark.known = true;
+  for (const v1::LossRecord& loss : spool_->Losses()) {
+    ++mark.records;
+    mark.batches += loss.batches();
+    mark.summaries += loss.summaries();
+  }
+  // An empty ledger needs no heartbeat: treat it like "already sent".
+  if (mark.records == 0) return LedgerMark{};
+  return mark;
+}
+
+void GrpcUplink::FillHeartbeat(v1::AgentHealth* health) const {
+  health->Clear();
+  const int64_t now_ns = absl::ToUnixNanos(absl::Now());
+  health->set_time_ns(now_ns);
+  health->set_version(options_.version);
+  for (const v1::LossRecord& loss : spool_->Losses()) *health->add_losses() = loss;
+  const spool::SpoolStats stats = spool_->Stats();
+  health->set_spool_batches(stats.batches);
+  health->set_spool_bytes(stats.bytes);
+  if (stats.oldest_created_ns > 0) {
+    health->set_oldest_unsent_age_ms((now_ns - stats.oldest_created_ns) / 1'000'000);
+  }
+}
+
 void GrpcUplink::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
@@ -240,6 +267,7 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
   uint64_t generation_at_empty_read = append_generation_ - 1;  // read at least once
   bool cancelled = false;
   bool acked_any = false;
+  LedgerMark sent_ledger_mark;  // nothing sent on this stream yet
   std::string cancel_reason;
 
   auto cancel = [&](std::string why) {
@@ -300,6 +328,18 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
     if (session->write_pending || !session->hello_written || session->broken || cancelled ||
         in_flight.size() >= options_.window) {
       if (session->broken) cancel("");
+      continue;
+    }
+    // The loss ledger travels with batches, but the drops made by the last append (and any loss
+    // recorded outside an append) would otherwise reach the collector only with a later batch,
+    // or never at the end of a replay: send it as a heartbeat whenever it changed.
+    if (const LedgerMark mark = CurrentLedgerMark(); mark != sent_ledger_mark) {
+      lock.unlock();
+      FillHeartbeat(session->outgoing()->mutable_heartbeat());
+      lock.lock();
+      sent_ledger_mark = mark;
+      session->write_pending = true;
+      session->StartWrite(session->outgoing());
       continue;
     }
     if (ready.empty()) {

@@ -30,6 +30,7 @@
 #include "agent/spool/spool.h"
 #include "agent/uplink/backoff.h"
 #include "agent/uplink/uplink.h"
+#include "airfleet/v1/batch.pb.h"
 
 namespace airfleet::uplink {
 
@@ -75,6 +76,19 @@ class GrpcUplink final : public Uplink {
 
  private:
   class Session;
+
+  // Identifies a state of the spool's loss ledger; a change means the collector must hear of it.
+  struct LedgerMark {
+    uint64_t records = 0, batches = 0, summaries = 0;
+    bool known = false;
+    bool operator!=(const LedgerMark& o) const {
+      return known != o.known || records != o.records || batches != o.batches ||
+             summaries != o.summaries;
+    }
+  };
+  LedgerMark CurrentLedgerMark() const;
+  // Health for a heartbeat: the loss ledger and spool depth.
+  void FillHeartbeat(v1::AgentHealth* health) const;
 
   void Run();
   // One stream from connect to failure/stop. Returns true if the collector acknowledged anything

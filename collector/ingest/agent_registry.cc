@@ -33,10 +33,26 @@ void AgentRegistry::OnHello(const std::string& agent_id, const v1::Hello& hello)
   live.info.set_stream_id(hello.stream_id());
 }
 
+namespace {
+
+// Health arrives in heartbeats (spool and loss ledger only) and in batches (also capture
+// counters), and re-sent batches carry old health: keep the newest report, and keep the capture
+// counters of an earlier one when the newer report has none.
+void MergeHealth(const v1::AgentHealth& incoming, v1::AgentInfo* info) {
+  if (info->has_last_health() && incoming.time_ns() < info->last_health().time_ns()) return;
+  v1::CaptureStats capture;
+  const bool keep_capture = !incoming.has_capture() && info->last_health().has_capture();
+  if (keep_capture) capture = info->last_health().capture();
+  *info->mutable_last_health() = incoming;
+  if (keep_capture) *info->mutable_last_health()->mutable_capture() = std::move(capture);
+}
+
+}  // namespace
+
 void AgentRegistry::OnHealth(const std::string& agent_id, const v1::AgentHealth& health) {
   std::lock_guard<std::mutex> lock(mu_);
   Live& live = Touch(agent_id);
-  *live.info.mutable_last_health() = health;
+  MergeHealth(health, &live.info);
   if (!health.version().empty()) live.info.set_version(health.version());
 }
 
@@ -46,7 +62,7 @@ void AgentRegistry::OnBatch(const std::string& agent_id, const v1::Batch& batch,
   Live& live = Touch(agent_id);
   live.info.set_stream_id(batch.stream_id());
   live.info.set_committed_sequence(committed_sequence);
-  if (batch.has_health()) *live.info.mutable_last_health() = batch.health();
+  if (batch.has_health()) MergeHealth(batch.health(), &live.info);
 }
 
 bool AgentRegistry::IsConnected(const std::string& agent_id) const {

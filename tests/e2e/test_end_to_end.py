@@ -1,0 +1,105 @@
+"""End to end: agent replays a real capture to a collector over mTLS; what the collector stores is
+exactly what the offline summariser computes from the same file.
+
+Guarantee under test (docs: "The agent's spool is the source of truth", "storage is idempotent"):
+  airfleetctl export windows (agent ignored) == airfleet-agent summarise --format ndjson,
+  as multisets of JSON objects, for the same --window.
+"""
+
+import os
+
+import fleet
+
+# Varied real captures: probe-request dataset (2013), beacon-heavy, pcapng, PPI, Prism, a
+# MAC-randomisation dataset (2023).
+CAPTURES = [
+    ("proberequest_data_analyse__probes-2013-03-19.pcap", "60s"),
+    ("beacon-frame-analysis__beacon-cca01.pcap", "60s"),
+    ("Wireless-Internet-Project_MAC-Randomization__05_HuaweiTablet_01_filtered.pcapng", "60s"),
+    ("libpcap__http_PPI.pcap", "60s"),
+    ("pypacker__packets_prism.pcap", "60s"),
+    ("probe-request-project__position_1__sc6-61_2023-04-17_anonymized.pcap", "10s"),
+]
+
+# Exit codes (README): 0 ok, 3 capture cut short (everything before the cut was processed).
+EXIT_TRUNCATED = 3
+
+
+class EndToEnd(fleet.FleetTestCase):
+    def setUp(self):
+        self.fleet = fleet.Fleet(self)
+        self.collector = self.fleet.collector()
+        self.addr = self.collector.start()
+
+    def replay_and_compare(self, pcap, window, agent, expect_rc=0):
+        offline = self.fleet.summarise(pcap, window, expect_rc=(expect_rc,))
+        self.assertTrue(offline, f"{pcap}: offline summarise produced no windows")
+        self.fleet.issue("agent", agent)
+        rc, log = self.fleet.run_agent(pcap, self.addr, agent, window=window)
+        self.assertEqual(rc, expect_rc, f"agent exit code for {os.path.basename(pcap)}:\n{log}")
+        self.assertIn("everything acknowledged", log)
+        return offline
+
+    def test_real_captures_match_offline_summaries(self):
+        # One collector, one agent (and spool) per capture; every export window carries its agent.
+        expected = {}
+        for i, (name, window) in enumerate(CAPTURES):
+            with self.subTest(capture=name):
+                pcap = fleet.real_pcap(name)
+                agent = f"pi-{i:02d}"
+                expected[agent] = self.replay_and_compare(pcap, window, agent)
+        exported = self.fleet.export_windows(self.addr)
+        for agent, offline in expected.items():
+            mine = [w for w in exported if w["agent"] == agent]
+            with self.subTest(agent=agent, capture=CAPTURES[int(agent[3:])][0]):
+                self.assertSameWindows(mine, offline, CAPTURES[int(agent[3:])][0])
+        self.assertEqual(len(exported), sum(len(v) for v in expected.values()),
+                         "windows stored under no (or an unknown) agent")
+        # The collector's own counters agree.
+        agents = self.fleet.agents(self.addr)
+        for agent, offline in expected.items():
+            self.assertEqual(agents[agent]["summaries"], len(offline), agent)
+
+    def test_capture_cut_short(self):
+        # A capture that ends mid-record: the agent spools everything before the cut, waits until
+        # the collector acknowledged all of it, and then exits 3 (not 0: the input was damaged).
+        src = fleet.real_pcap("proberequest_data_analyse__probes-2013-03-19.pcap")
+        cut = os.path.join(self.fleet.dir, "cut-short.pcap")
+        with open(src, "rb") as f, open(cut, "wb") as out:
+            out.write(f.read(40000))  # ends inside a record
+        offline = self.replay_and_compare(cut, "60s", "pi-cut", expect_rc=EXIT_TRUNCATED)
+        self.assertSameWindows(self.fleet.export_windows(self.addr), offline, "cut-short capture")
+        # A restart with the same spool does not import the file again and exits 0 (its
+        # position says the file was finished; nothing is left to drain).
+        rc, log = self.fleet.run_agent(cut, self.addr, "pi-cut")
+        self.assertEqual(rc, 0, log)
+        self.assertIn("already imported", log)
+        self.assertSameWindows(self.fleet.export_windows(self.addr), offline,
+                               "cut-short capture, after a second run")
+
+    def test_two_agents_same_capture(self):
+        # Windows are keyed by device, window and agent: two agents that saw the same air each
+        # have their windows stored once, side by side.
+        pcap = fleet.real_pcap(
+            "Wireless-Internet-Project_MAC-Randomization__05_HuaweiTablet_01_filtered.pcapng")
+        offline = None
+        for agent in ("pi-north", "pi-south"):
+            offline = self.replay_and_compare(pcap, "60s", agent)
+        exported = self.fleet.export_windows(self.addr)
+        self.assertEqual(len(exported), 2 * len(offline))
+        for agent in ("pi-north", "pi-south"):
+            with self.subTest(agent=agent):
+                self.assertSameWindows([w for w in exported if w["agent"] == agent], offline, agent)
+        # Running an agent again with its spool (the file is marked finished there) sends
+        # nothing new: the store is unchanged.
+        rc, log = self.fleet.run_agent(pcap, self.addr, "pi-north")
+        self.assertEqual(rc, 0, log)
+        self.assertIn("already imported", log)
+        again = self.fleet.export_windows(self.addr)
+        self.assertEqual(fleet.multiset(again, keep_agent=True),
+                         fleet.multiset(exported, keep_agent=True),
+                         "a second run of the same agent on the same file changed the store")
+
+
+if __name__ == "__main__":
+    fleet.main()
