@@ -1,5 +1,9 @@
 #include "collector/store/device_merge.h"
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -103,6 +107,74 @@ TEST(AddWindowToDeviceTest, EqualsMergingTheDelta) {
       << added.DebugString() << "\n---\n"
       << merged.DebugString();
   EXPECT_THAT(added.channels_mhz(), ElementsAre(2412, 2437, 5180));
+}
+
+// The commit path's plain-struct accumulator must store exactly what the proto fold stores.
+// Random windows with few distinct values force ties (equal last-seen, repeated SSIDs and
+// channels, shared agents) where "latest wins" rules could diverge.
+TEST(DeviceAccumulatorTest, MatchesProtoFoldOnRandomWindows) {
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> agents = {"pi-1", "pi-2", "a-much-longer-agent-identifier-42"};
+  const std::vector<std::string> ssids = {"", "cafe", "home", "x", "guest-network-5g"};
+  DeviceAccumulator acc;
+  for (int round = 0; round < 500; ++round) {
+    const int n = 1 + static_cast<int>(rng() % 6);
+    std::vector<v1::DeviceWindow> windows(n);
+    std::vector<const std::string*> window_agents(n);
+    for (int i = 0; i < n; ++i) {
+      v1::DeviceWindow& w = windows[i];
+      w.set_mac(0x020000000000 + round);
+      w.set_window_start_ns(kW0 + static_cast<int64_t>(rng() % 3) * kMinute);
+      w.set_first_offset_us(static_cast<uint32_t>(rng() % 3) * 1'000'000);
+      w.set_last_offset_us(w.first_offset_us() + static_cast<uint32_t>(rng() % 2) * 1'000'000);
+      w.set_frames(static_cast<uint32_t>(rng() % 5));
+      w.set_probe_requests(static_cast<uint32_t>(rng() % 3));
+      w.set_randomised(rng() % 2 == 0);
+      w.set_ap_ssid(ssids[rng() % ssids.size()]);
+      w.set_probe_fingerprint(rng() % 3 == 0 ? 0 : rng() % 4);
+      for (int k = static_cast<int>(rng() % 4); k > 0; --k) {
+        w.add_probed_ssids(ssids[rng() % ssids.size()]);
+      }
+      for (uint32_t ch : {2412u, 2437u, 5180u}) {
+        if (rng() % 2 == 0) w.add_channels_mhz(ch);
+      }
+      if (rng() % 4 != 0) {
+        w.set_signal_count(1 + static_cast<uint32_t>(rng() % 4));
+        w.set_signal_min_dbm(-90 + static_cast<int>(rng() % 20));
+        w.set_signal_max_dbm(w.signal_min_dbm() + static_cast<int>(rng() % 30));
+        w.set_signal_sum_dbm(int64_t{w.signal_min_dbm()} * w.signal_count() +
+                             static_cast<int64_t>(rng() % 7));
+      }
+      window_agents[i] = &agents[rng() % agents.size()];
+    }
+    v1::DeviceInfo expected;
+    acc.Reset();
+    for (int i = 0; i < n; ++i) {
+      AddWindowToDevice(*window_agents[i], windows[i], &expected);
+      acc.Add(*window_agents[i], windows[i]);
+    }
+    std::string encoded;
+    acc.AppendSerialized(&encoded);
+    v1::DeviceInfo actual;
+    ASSERT_TRUE(actual.ParseFromString(encoded)) << "round " << round;
+    ASSERT_EQ(actual.SerializeAsString(), expected.SerializeAsString())
+        << "round " << round << "\nexpected: " << expected.ShortDebugString()
+        << "\nactual: " << actual.ShortDebugString();
+  }
+}
+
+TEST(DeviceAccumulatorTest, EncodesNegativeTimesAndSignals) {
+  v1::DeviceWindow w = Window(-kMinute, 0, 1'000'000, 3, -70);
+  w.set_mac(0xffffffffffff);
+  w.set_probe_fingerprint(~uint64_t{0});
+  DeviceAccumulator acc;
+  acc.Reset();
+  acc.Add("pi-1", w);
+  std::string encoded;
+  acc.AppendSerialized(&encoded);
+  v1::DeviceInfo actual;
+  ASSERT_TRUE(actual.ParseFromString(encoded));
+  EXPECT_EQ(actual.SerializeAsString(), DeviceDeltaFromWindow("pi-1", w).SerializeAsString());
 }
 
 }  // namespace

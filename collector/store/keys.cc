@@ -17,18 +17,34 @@ uint64_t ReadU64(const char* p) {
   return v;
 }
 
+void AppendDeviceKey(std::string* out, uint64_t mac) { AppendU64(out, mac); }
+
+void AppendWindowKey(std::string* out, uint64_t mac, int64_t window_start_ns,
+                     std::string_view agent_id) {
+  AppendU64(out, mac);
+  AppendU64(out, TimeToKey(window_start_ns));
+  out->append(agent_id);
+}
+
+void AppendProbeKey(std::string* out, uint64_t mac, int64_t window_start_ns,
+                    std::string_view agent_id, std::string_view ssid) {
+  AppendU64(out, mac);
+  AppendU64(out, TimeToKey(window_start_ns));
+  out->push_back(static_cast<char>(agent_id.size()));
+  out->append(agent_id);
+  out->append(ssid);
+}
+
 std::string DeviceKey(uint64_t mac) {
   std::string k;
-  AppendU64(&k, mac);
+  AppendDeviceKey(&k, mac);
   return k;
 }
 
 std::string WindowKey(uint64_t mac, int64_t window_start_ns, std::string_view agent_id) {
   std::string k;
   k.reserve(16 + agent_id.size());
-  AppendU64(&k, mac);
-  AppendU64(&k, TimeToKey(window_start_ns));
-  k.append(agent_id);
+  AppendWindowKey(&k, mac, window_start_ns, agent_id);
   return k;
 }
 
@@ -36,11 +52,7 @@ std::string ProbeKey(uint64_t mac, int64_t window_start_ns, std::string_view age
                      std::string_view ssid) {
   std::string k;
   k.reserve(17 + agent_id.size() + ssid.size());
-  AppendU64(&k, mac);
-  AppendU64(&k, TimeToKey(window_start_ns));
-  k.push_back(static_cast<char>(agent_id.size()));
-  k.append(agent_id);
-  k.append(ssid);
+  AppendProbeKey(&k, mac, window_start_ns, agent_id, ssid);
   return k;
 }
 

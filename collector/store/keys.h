@@ -30,6 +30,14 @@ std::string ProbeKey(uint64_t mac, int64_t window_start_ns, std::string_view age
                      std::string_view ssid);
 std::string StreamKey(std::string_view agent_id, uint64_t stream_id);
 
+// The same keys appended to `out`, so the commit path can reuse one buffer per key instead of
+// allocating a string per stored record.
+void AppendDeviceKey(std::string* out, uint64_t mac);
+void AppendWindowKey(std::string* out, uint64_t mac, int64_t window_start_ns,
+                     std::string_view agent_id);
+void AppendProbeKey(std::string* out, uint64_t mac, int64_t window_start_ns,
+                    std::string_view agent_id, std::string_view ssid);
+
 // Fields of a windows/probes key; false if the key is too short to be one.
 struct WindowKeyParts {
   uint64_t mac = 0;

@@ -1,6 +1,7 @@
 #include "collector/store/rocksdb_store.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -166,16 +167,18 @@ absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
   // Everything below is staged and applied to the caches only once the write succeeded.
   absl::flat_hash_map<std::string, StreamState> staged_streams;
   absl::flat_hash_map<std::string, v1::AgentInfo> staged_agents;
-  absl::flat_hash_map<uint64_t, v1::DeviceInfo> device_deltas;
   // Windows and probes go straight into the batch (vector memtables make insert order
-  // irrelevant); the batch and buffers are members so their capacity is reused across commits.
+  // irrelevant); the batch, buffers and device references are members so their capacity is
+  // reused across commits: the per-window path allocates nothing once warm.
   rocksdb::WriteBatch& wb = write_batch_;
   wb.Clear();
   std::string& key = key_buffer_;
   std::string& value = value_buffer_;
+  std::vector<DeviceRef>& device_refs = device_refs_;
+  device_refs.clear();
   size_t total_windows = 0;
   for (const BatchToCommit& b : batches) total_windows += b.batch->windows_size();
-  device_deltas.reserve(total_windows);
+  device_refs.reserve(total_windows);
 
   for (size_t i = 0; i < batches.size(); ++i) {
     const std::string& agent_id = batches[i].agent_id;
@@ -207,14 +210,17 @@ absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
     result.committed_sequence = state.committed_sequence;
     staged_streams[skey] = state;
 
-    for (const v1::DeviceWindow& w : batch.windows()) {
-      key = keys::WindowKey(w.mac(), w.window_start_ns(), agent_id);
+    for (int j = 0; j < batch.windows_size(); ++j) {
+      const v1::DeviceWindow& w = batch.windows(j);
+      key.clear();
+      keys::AppendWindowKey(&key, w.mac(), w.window_start_ns(), agent_id);
       w.SerializeToString(&value);
       wb.Merge(handles_[kWindows], key, value);
-      AddWindowToDevice(agent_id, w, &device_deltas[w.mac()]);
+      device_refs.push_back({w.mac(), static_cast<uint32_t>(i), static_cast<uint32_t>(j)});
     }
     for (const v1::ProbeObservation& p : batch.probes()) {
-      key = keys::ProbeKey(p.mac(), p.window_start_ns(), agent_id, p.ssid());
+      key.clear();
+      keys::AppendProbeKey(&key, p.mac(), p.window_start_ns(), agent_id, p.ssid());
       p.SerializeToString(&value);
       wb.Merge(handles_[kProbes], key, value);
     }
@@ -238,13 +244,24 @@ absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
   for (const auto& [key, state] : staged_streams) {
     wb.Put(handles_[kStreams], key, EncodeStream(state));
   }
-  std::vector<uint64_t> macs;
-  macs.reserve(device_deltas.size());
-  for (const auto& [mac, delta] : device_deltas) macs.push_back(mac);
-  std::sort(macs.begin(), macs.end());
-  for (uint64_t mac : macs) {
-    device_deltas[mac].SerializeToString(&value);
-    wb.Merge(handles_[kDevices], keys::DeviceKey(mac), value);
+  // One device delta per MAC per group. Sorting references by (mac, batch, window) groups each
+  // device's windows in commit order, which is the order the delta folds them in ("latest wins"
+  // ties depend on it), and replaces a hash map of DeviceInfo messages.
+  std::sort(device_refs.begin(), device_refs.end(), [](const DeviceRef& a, const DeviceRef& b) {
+    return std::tie(a.mac, a.batch, a.window) < std::tie(b.mac, b.batch, b.window);
+  });
+  for (size_t r = 0; r < device_refs.size();) {
+    const uint64_t mac = device_refs[r].mac;
+    device_acc_.Reset();
+    for (; r < device_refs.size() && device_refs[r].mac == mac; ++r) {
+      const BatchToCommit& b = batches[device_refs[r].batch];
+      device_acc_.Add(b.agent_id, b.batch->windows(static_cast<int>(device_refs[r].window)));
+    }
+    value.clear();
+    device_acc_.AppendSerialized(&value);
+    key.clear();
+    keys::AppendDeviceKey(&key, mac);
+    wb.Merge(handles_[kDevices], key, value);
   }
   for (const auto& [id, agent] : staged_agents) {
     agent.SerializeToString(&value);
@@ -307,6 +324,7 @@ absl::StatusOr<std::vector<v1::DeviceInfo>> RocksDbStore::ListDevices(const Devi
       }
       if (!seen) continue;
     }
+    if (query.keep && !query.keep(&info)) continue;
     out.push_back(std::move(info));
     if (query.limit != 0 && out.size() >= query.limit) break;
   }
@@ -431,6 +449,61 @@ absl::StatusOr<uint64_t> RocksDbStore::DeleteOlderThan(int64_t cutoff_ns) {
     AF_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &wb), "retention delete"));
   }
   return windows + probes + devices;
+}
+
+// ---- meta records (known-device registry); not on the ingest path ----
+
+absl::Status RocksDbStore::WriteMeta(const std::vector<MetaWrite>& writes) {
+  rocksdb::WriteBatch wb;
+  for (const MetaWrite& w : writes) {
+    if (w.key == kSchemaKey) return absl::InvalidArgumentError("meta key 'schema' is reserved");
+    if (w.value) {
+      wb.Put(handles_[kMeta], w.key, *w.value);
+    } else {
+      wb.Delete(handles_[kMeta], w.key);
+    }
+  }
+  // Operator edits are rare and must survive a crash once acknowledged: always synced.
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  return FromRocks(db_->Write(synced, &wb), "write meta");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> RocksDbStore::ScanMeta(
+    std::string_view prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kMeta]));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Next()) {
+    out.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "scan meta"));
+  return out;
+}
+
+absl::Status RocksDbStore::CompactAll() {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  AF_RETURN_IF_ERROR(FromRocks(db_->Flush(flush, handles_), "flush"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    AF_RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact, h, nullptr, nullptr), "compact"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> RocksDbStore::LiveFileBytes() {
+  uint64_t total = 0;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    uint64_t bytes = 0;
+    if (!db_->GetIntProperty(h, rocksdb::DB::Properties::kLiveSstFilesSize, &bytes)) {
+      return absl::InternalError("live SST size property unavailable");
+    }
+    total += bytes;
+  }
+  return total;
 }
 
 }  // namespace airfleet::collector

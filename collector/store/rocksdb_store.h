@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "collector/store/device_merge.h"
 #include "collector/store/store.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -45,6 +46,16 @@ class RocksDbStore : public Store {
   absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
                                            const std::string& cursor, size_t limit) override;
   absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) override;
+  absl::Status WriteMeta(const std::vector<MetaWrite>& writes) override;
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
+      std::string_view prefix) override;
+
+  // Flushes every memtable and compacts every table to its bottom level, so that what is on disk
+  // is the steady-state size of the data (benchmarks, offline maintenance). Runs on the caller's
+  // thread and may take long; commits continue meanwhile.
+  absl::Status CompactAll();
+  // Bytes of live table files across all tables (excludes the WAL and files awaiting deletion).
+  absl::StatusOr<uint64_t> LiveFileBytes();
 
  private:
   enum Cf { kDefault = 0, kAgents, kStreams, kDevices, kWindows, kProbes, kMeta, kNumCfs };
@@ -68,6 +79,14 @@ class RocksDbStore : public Store {
   rocksdb::WriteBatch write_batch_;
   std::string key_buffer_;
   std::string value_buffer_;
+  // A stored window's device: batches[batch].batch->windows(window).
+  struct DeviceRef {
+    uint64_t mac;
+    uint32_t batch;
+    uint32_t window;
+  };
+  std::vector<DeviceRef> device_refs_;
+  DeviceAccumulator device_acc_;
 };
 
 }  // namespace airfleet::collector

@@ -17,7 +17,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -56,6 +59,15 @@ struct DeviceQuery {
   int64_t since_ns = 0;  // only devices last seen at or after this
   std::string agent_id;  // only devices this agent has seen ("" = any)
   uint32_t limit = 0;    // 0 = no limit
+  // Optional, applied after the filters above and before the limit: may fill in fields (the
+  // Admin API's query-time enrichment); false drops the device.
+  std::function<bool(v1::DeviceInfo*)> keep = nullptr;
+};
+
+// One change to the meta table: a put, or a delete when `value` is empty (nullopt).
+struct MetaWrite {
+  std::string key;
+  std::optional<std::string> value;
 };
 
 struct ExportPage {
@@ -100,6 +112,13 @@ class Store {
   // Deletes windows and probes whose window started before `cutoff_ns`, and devices last seen
   // before it. Returns how many records were deleted.
   virtual absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) = 0;
+
+  // Small operator-edited records beside the ingest path (the known-device registry). Callers
+  // namespace their keys with a prefix ("known/"); the store itself uses "schema". WriteMeta is
+  // atomic and synced; ScanMeta returns (key, value) pairs with that prefix in key order.
+  virtual absl::Status WriteMeta(const std::vector<MetaWrite>& writes) = 0;
+  virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
+      std::string_view prefix) = 0;
 };
 
 }  // namespace airfleet::collector
