@@ -1,8 +1,10 @@
-// airfleet-collector: flags -> CollectorOptions, SIGTERM/SIGINT -> graceful shutdown.
+// airfleet-collector: flags -> CollectorOptions, SIGTERM/SIGINT -> graceful shutdown, SIGHUP ->
+// re-read the vendor files.
 // Everything else lives in collector/server/collector_server.h.
 
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
 
@@ -23,17 +25,31 @@ int main(int argc, char** argv) {
                  "delete windows older than this many days (0 = keep)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--ieee-data-dir", options.ieee_data_dir,
+                 "IEEE registry CSVs for vendor names (Debian package ieee-data; '' = none)")
+      ->capture_default_str();
+  app.add_option("--manuf", options.manuf_file,
+                 "Wireshark manuf file for vendor names ('' = none)")
+      ->capture_default_str();
+  int vendor_check_s = 60;
+  app.add_option("--vendor-check-seconds", vendor_check_s,
+                 "reload the vendor files when they change, checking this often (0 = only on "
+                 "SIGHUP)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  options.vendor_check_interval = std::chrono::seconds(vendor_check_s);
 
   // Block the signals in every thread (gRPC's included) and take them synchronously below.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto collector = airfleet::collector::Collector::Start(options);
@@ -46,7 +62,10 @@ int main(int argc, char** argv) {
   std::fflush(stderr);
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    // Errors are reported by the collector and leave the previous table in place.
+    (*collector)->ReloadVendors().IgnoreError();
+  }
   std::fprintf(stderr, "airfleet-collector: signal %d, shutting down\n", sig);
   (*collector)->Shutdown();
   return 0;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/auth/peer_identity.h"
+#include "collector/enrich/enrich.h"
 
 namespace airfleet::collector {
 namespace {
@@ -68,8 +69,9 @@ class ExportReactor : public grpc::ServerWriteReactor<v1::StoredWindow> {
 
 }  // namespace
 
-AdminService::AdminService(Store* store, const AgentRegistry* registry, AdminOptions options)
-    : store_(store), registry_(registry), options_(options) {}
+AdminService::AdminService(Store* store, const AgentRegistry* registry, const VendorDb* vendors,
+                           KnownDevices* known, AdminOptions options)
+    : store_(store), registry_(registry), vendors_(vendors), known_(known), options_(options) {}
 
 grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* context,
                                                    const v1::ListAgentsRequest* /*request*/,
@@ -98,6 +100,15 @@ grpc::ServerUnaryReactor* AdminService::ListDevices(grpc::CallbackServerContext*
     query.since_ns = request->since_ns();
     query.agent_id = request->agent_id();
     query.limit = request->limit() != 0 ? request->limit() : options_.default_device_limit;
+    // One snapshot of each source for the whole answer; filtering inside the store's scan keeps
+    // the limit counting matching devices.
+    std::shared_ptr<const OuiTable> vendors = vendors_->table();
+    std::shared_ptr<const KnownDevices::Map> known = known_->snapshot();
+    const DeviceFilter filter = DeviceFilter::FromRequest(*request);
+    query.keep = [&](v1::DeviceInfo* d) {
+      EnrichDevice(*vendors, *known, d);
+      return MatchesFilter(*d, filter);
+    };
     absl::StatusOr<std::vector<v1::DeviceInfo>> devices = store_->ListDevices(query);
     if (!devices.ok()) {
       status = ToGrpc(devices.status());
@@ -121,6 +132,7 @@ grpc::ServerUnaryReactor* AdminService::GetDevice(grpc::CallbackServerContext* c
       status = ToGrpc(device.status());
     } else {
       *response = std::move(*device);
+      EnrichDevice(*vendors_->table(), *known_->snapshot(), response->mutable_device());
     }
   }
   reactor->Finish(status);
@@ -140,6 +152,47 @@ grpc::ServerWriteReactor<v1::StoredWindow>* AdminService::ExportWindows(
     return new Denied(std::move(status));
   }
   return new ExportReactor(store_, *request, options_.export_page);
+}
+
+grpc::ServerUnaryReactor* AdminService::PutKnownDevices(grpc::CallbackServerContext* context,
+                                                        const v1::PutKnownDevicesRequest* request,
+                                                        v1::PutKnownDevicesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) {
+    absl::StatusOr<KnownDevices::PutResult> put = known_->Put(
+        std::vector<v1::KnownDevice>(request->devices().begin(), request->devices().end()));
+    if (!put.ok()) {
+      status = ToGrpc(put.status());
+    } else {
+      response->set_added(put->added);
+      response->set_replaced(put->replaced);
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::RemoveKnownDevice(
+    grpc::CallbackServerContext* context, const v1::RemoveKnownDeviceRequest* request,
+    v1::RemoveKnownDeviceResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) status = ToGrpc(known_->Remove(request->mac()));
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::ListKnownDevices(
+    grpc::CallbackServerContext* context, const v1::ListKnownDevicesRequest* /*request*/,
+    v1::ListKnownDevicesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) {
+    for (auto& d : known_->List()) *response->add_devices() = std::move(d);
+  }
+  reactor->Finish(status);
+  return reactor;
 }
 
 }  // namespace airfleet::collector

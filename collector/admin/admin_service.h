@@ -1,6 +1,8 @@
 #pragma once
 
-// The Admin gRPC service (callback API) for `airfleetctl`: read-only views of agents and devices.
+// The Admin gRPC service (callback API) for `airfleetctl`: views of agents and devices, enriched at
+// query time with vendors and known-device names (collector/enrich/), and the known-device
+// registry's edits.
 // Every call requires an `operator` certificate; anyone else gets PERMISSION_DENIED naming the
 // role required. Served on the same port as Ingest.
 //
@@ -8,6 +10,8 @@
 // callback thread (admin traffic is small; ExportWindows reads one bounded page at a time).
 
 #include "airfleet/v1/ingest.grpc.pb.h"
+#include "collector/enrich/known_devices.h"
+#include "collector/enrich/vendor_db.h"
 #include "collector/ingest/agent_registry.h"
 #include "collector/store/store.h"
 
@@ -21,8 +25,9 @@ struct AdminOptions {
 
 class AdminService final : public v1::Admin::CallbackService {
  public:
-  // `store` and `registry` must outlive the service.
-  AdminService(Store* store, const AgentRegistry* registry, AdminOptions options = {});
+  // Every pointer must be non-null and outlive the service.
+  AdminService(Store* store, const AgentRegistry* registry, const VendorDb* vendors,
+               KnownDevices* known, AdminOptions options = {});
 
   grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* context,
                                        const v1::ListAgentsRequest* request,
@@ -35,10 +40,21 @@ class AdminService final : public v1::Admin::CallbackService {
                                       v1::GetDeviceResponse* response) override;
   grpc::ServerWriteReactor<v1::StoredWindow>* ExportWindows(
       grpc::CallbackServerContext* context, const v1::ExportWindowsRequest* request) override;
+  grpc::ServerUnaryReactor* PutKnownDevices(grpc::CallbackServerContext* context,
+                                            const v1::PutKnownDevicesRequest* request,
+                                            v1::PutKnownDevicesResponse* response) override;
+  grpc::ServerUnaryReactor* RemoveKnownDevice(grpc::CallbackServerContext* context,
+                                              const v1::RemoveKnownDeviceRequest* request,
+                                              v1::RemoveKnownDeviceResponse* response) override;
+  grpc::ServerUnaryReactor* ListKnownDevices(grpc::CallbackServerContext* context,
+                                             const v1::ListKnownDevicesRequest* request,
+                                             v1::ListKnownDevicesResponse* response) override;
 
  private:
   Store* store_;
   const AgentRegistry* registry_;
+  const VendorDb* vendors_;
+  KnownDevices* known_;
   AdminOptions options_;
 };
 

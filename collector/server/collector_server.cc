@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -91,9 +92,20 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
                                                      options.now_ns, true}));
   c->queue_ = std::make_unique<CommitQueue>(c->store_.get());
   c->registry_ = std::make_unique<AgentRegistry>(options.now_ns);
+  AF_ASSIGN_OR_RETURN(c->known_, KnownDevices::Open(c->store_.get(), options.now_ns));
+  c->vendors_ = std::make_unique<VendorDb>(
+      DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
+  // A broken vendor file costs vendor names, not the collector: warn and serve without them.
+  // Success is quiet: the "listening on" line is the only one before a signal (a contract
+  // collector_process_test checks); SIGHUP reloads report their counts.
+  if (absl::StatusOr<VendorLoad> load = c->vendors_->Reload(); !load.ok()) {
+    std::fprintf(stderr, "airfleet-collector: vendor files not loaded: %s\n",
+                 std::string(load.status().message()).c_str());
+  }
   c->ingest_ =
       std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
-  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get());
+  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(),
+                                             c->vendors_.get(), c->known_.get());
 
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   ssl.pem_root_certs = tls.ca_pem;
@@ -125,7 +137,38 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   if (options.retention_days > 0) {
     c->retention_ = std::thread([raw = c.get()] { raw->RetentionLoop(); });
   }
+  if (options.vendor_check_interval.count() > 0) {
+    c->vendor_check_ = std::thread([raw = c.get()] { raw->VendorCheckLoop(); });
+  }
   return c;
+}
+
+absl::Status Collector::ReloadVendors() {
+  absl::StatusOr<VendorLoad> load = vendors_->Reload();
+  if (!load.ok()) {
+    std::fprintf(stderr, "airfleet-collector: vendor files not (re)loaded: %s\n",
+                 std::string(load.status().message()).c_str());
+    return load.status();
+  }
+  std::fprintf(stderr, "airfleet-collector: %zu vendor prefixes from %zu file(s)\n",
+               load->table->size(), load->loaded.size());
+  return absl::OkStatus();
+}
+
+void Collector::VendorCheckLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!cv_.wait_for(lock, options_.vendor_check_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    absl::StatusOr<bool> reloaded = vendors_->ReloadIfChanged();
+    if (!reloaded.ok()) {
+      std::fprintf(stderr, "airfleet-collector: vendor files changed but not reloaded: %s\n",
+                   std::string(reloaded.status().message()).c_str());
+    } else if (*reloaded) {
+      std::fprintf(stderr, "airfleet-collector: vendor files changed; %zu prefixes loaded\n",
+                   vendors_->table()->size());
+    }
+    lock.lock();
+  }
 }
 
 void Collector::RetentionLoop() {
@@ -148,6 +191,7 @@ void Collector::Shutdown() {
     cv_.notify_all();
   }
   if (retention_.joinable()) retention_.join();
+  if (vendor_check_.joinable()) vendor_check_.join();
   if (server_) {
     // Streams are cancelled at the deadline; their in-flight commits still finish on the queue.
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

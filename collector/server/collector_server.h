@@ -1,8 +1,9 @@
 #pragma once
 
 // The whole collector process minus flag parsing and signals: store, commit queue, Ingest and
-// Admin on one mTLS port, the address file, and periodic retention. main.cc only wires flags to
-// CollectorOptions and a signal to Shutdown(); tests start it in-process the same way.
+// Admin on one mTLS port, the address file, periodic retention, and the enrichment sources (vendor
+// table, known-device registry). main.cc only wires flags to CollectorOptions, SIGTERM to
+// Shutdown() and SIGHUP to ReloadVendors(); tests start it in-process the same way.
 
 #include <condition_variable>
 #include <memory>
@@ -12,6 +13,8 @@
 
 #include "absl/status/statusor.h"
 #include "collector/admin/admin_service.h"
+#include "collector/enrich/known_devices.h"
+#include "collector/enrich/vendor_db.h"
 #include "collector/ingest/agent_registry.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
@@ -33,6 +36,12 @@ struct CollectorOptions {
   int max_message_bytes = 16 << 20;
   // Bound on memory used by all gRPC streams together (backpressure beyond it).
   size_t grpc_memory_bytes = size_t{512} << 20;
+  // Vendor registry files (collector/enrich/vendor_files.h); "" leaves that source out. Missing
+  // files are fine: devices then simply have no vendor.
+  std::string ieee_data_dir = "/usr/share/ieee-data";
+  std::string manuf_file = "/usr/share/wireshark/manuf";
+  // How often the vendor files' mtimes are checked for a reload; 0 = only ReloadVendors().
+  std::chrono::milliseconds vendor_check_interval = std::chrono::seconds(60);
 };
 
 class Collector {
@@ -48,6 +57,9 @@ class Collector {
   // the store. Idempotent.
   void Shutdown();
 
+  // Re-reads the vendor files now (SIGHUP). On error the previous table stays.
+  absl::Status ReloadVendors();
+
   Store& store() { return *store_; }
   const IngestCounters& ingest_counters() const { return ingest_->counters(); }
   CommitQueueStats commit_stats() const { return queue_->stats(); }
@@ -55,12 +67,15 @@ class Collector {
  private:
   Collector() = default;
   void RetentionLoop();
+  void VendorCheckLoop();
 
   CollectorOptions options_;
   std::string address_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<CommitQueue> queue_;
   std::unique_ptr<AgentRegistry> registry_;
+  std::unique_ptr<VendorDb> vendors_;
+  std::unique_ptr<KnownDevices> known_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
@@ -69,6 +84,7 @@ class Collector {
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread retention_;
+  std::thread vendor_check_;
 };
 
 // Writes `contents` to `path` via a temp file and rename, so readers never see a partial file.

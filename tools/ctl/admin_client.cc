@@ -152,6 +152,36 @@ absl::StatusOr<v1::GetDeviceResponse> AdminClient::GetDevice(uint64_t mac) {
   return out;
 }
 
+absl::StatusOr<v1::PutKnownDevicesResponse> AdminClient::PutKnownDevices(
+    const v1::PutKnownDevicesRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::PutKnownDevicesResponse out;
+  grpc::Status st = stub_->PutKnownDevices(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::Status AdminClient::RemoveKnownDevice(uint64_t mac) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::RemoveKnownDeviceRequest request;
+  request.set_mac(mac);
+  v1::RemoveKnownDeviceResponse out;
+  grpc::Status st = stub_->RemoveKnownDevice(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListKnownDevicesResponse> AdminClient::ListKnownDevices() {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::ListKnownDevicesResponse out;
+  grpc::Status st = stub_->ListKnownDevices(&ctx, v1::ListKnownDevicesRequest(), &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
 absl::Status AdminClient::ExportWindows(
     const v1::ExportWindowsRequest& request,
     const std::function<absl::Status(const v1::StoredWindow&)>& sink) {

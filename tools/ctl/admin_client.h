@@ -47,6 +47,10 @@ class AdminClient {
   absl::StatusOr<v1::ListAgentsResponse> ListAgents();
   absl::StatusOr<v1::ListDevicesResponse> ListDevices(const v1::ListDevicesRequest& request);
   absl::StatusOr<v1::GetDeviceResponse> GetDevice(uint64_t mac);
+  absl::StatusOr<v1::PutKnownDevicesResponse> PutKnownDevices(
+      const v1::PutKnownDevicesRequest& request);
+  absl::Status RemoveKnownDevice(uint64_t mac);
+  absl::StatusOr<v1::ListKnownDevicesResponse> ListKnownDevices();
   // Calls `sink` for each stored window in order; stops (and cancels the stream) at the first
   // error from `sink`, which is returned.
   absl::Status ExportWindows(const v1::ExportWindowsRequest& request,

@@ -26,7 +26,7 @@ int RunAgents(const CommandContext& ctx) {
 }
 
 int RunDevices(const CommandContext& ctx, const std::string& since, const std::string& agent,
-               uint32_t limit) {
+               uint32_t limit, const DeviceFilterArgs& filter) {
   v1::ListDevicesRequest request;
   if (!since.empty()) {
     auto t = ParseTimeArg(since, ctx.now_ns);
@@ -36,6 +36,9 @@ int RunDevices(const CommandContext& ctx, const std::string& since, const std::s
   }
   request.set_agent_id(agent);
   request.set_limit(limit);
+  request.set_vendor_contains(filter.vendor);
+  request.set_randomised_only(filter.randomised);
+  request.set_known_only(filter.known);
   auto client = AdminClient::Create(ctx.connection);
   if (!client.ok()) return Fail(ctx, client.status());
   auto devices = (*client)->ListDevices(request);

@@ -24,9 +24,17 @@ struct CommandContext {
 
 int RunAgents(const CommandContext& ctx);
 
+// Filters of `devices`. They are applied by the collector, before --limit, because vendor and
+// known-device labels are the collector's (an older collector ignores them).
+struct DeviceFilterArgs {
+  std::string vendor;  // case-insensitive substring of the vendor name
+  bool randomised = false;
+  bool known = false;  // in the known-device registry (known or guest)
+};
+
 // `since` and `agent` empty mean no filter; limit 0 means the collector's default.
 int RunDevices(const CommandContext& ctx, const std::string& since, const std::string& agent,
-               uint32_t limit);
+               uint32_t limit, const DeviceFilterArgs& filter = {});
 
 // `mac` in any form Mac::Parse accepts.
 int RunDevice(const CommandContext& ctx, const std::string& mac);

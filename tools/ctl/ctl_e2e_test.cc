@@ -1,7 +1,8 @@
 // airfleetctl against the real collector process: start `airfleet-collector` on 127.0.0.1:0 with
 // certificates from tools/pki, upload one batch as an agent over the Ingest stream (real mTLS),
 // then run the airfleetctl binary with an operator certificate (allowed) and an agent
-// certificate (refused, exit 3).
+// certificate (refused, exit 3). The collector reads its vendor names from a small IEEE-style
+// oui.csv the test writes, so the enrichment checks do not depend on the machine's ieee-data.
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -59,6 +61,8 @@ class CtlE2eTest : public ::testing::Test {
     ASSERT_TRUE(pki::Issue(pki_, pki::Role::kCollector, "localhost").ok());
     ASSERT_TRUE(pki::Issue(pki_, pki::Role::kOperator, "alice").ok());
     ASSERT_TRUE(pki::Issue(pki_, pki::Role::kAgent, "agent-01").ok());
+    std::filesystem::create_directories(root_ + "/ieee");
+    WriteOui("Test Vendor Inc");
     StartCollector();
   }
 
@@ -69,6 +73,16 @@ class CtlE2eTest : public ::testing::Test {
       ::waitpid(pid_, &status, 0);
     }
     std::filesystem::remove_all(root_);
+  }
+
+  void WriteOui(const std::string& vendor_of_001122) {
+    std::ofstream(root_ + "/ieee/oui.csv")
+        << "Registry,Assignment,Organization Name,Organization Address\r\n"
+        << "MA-L,001122,\"" << vendor_of_001122 << "\",Somewhere \r\n";
+  }
+
+  void WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream(root_ + "/" + name) << text;
   }
 
   void StartCollector() {
@@ -83,7 +97,11 @@ class CtlE2eTest : public ::testing::Test {
                                      "--cert",
                                      pki_ + "/localhost.pem",
                                      "--key",
-                                     pki_ + "/localhost.key"};
+                                     pki_ + "/localhost.key",
+                                     "--ieee-data-dir",
+                                     root_ + "/ieee",
+                                     "--manuf",
+                                     root_ + "/no-manuf"};
     pid_ = ::fork();
     ASSERT_GE(pid_, 0);
     if (pid_ == 0) {
@@ -240,8 +258,89 @@ TEST_F(CtlE2eTest, OperatorSeesAgentsDevicesAndWindows) {
   }
 }
 
+// Known-device registry via the CLI, and devices enriched with vendor / known / name.
+TEST_F(CtlE2eTest, KnownDevicesAndVendorsLabelDevices) {
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  ASSERT_NO_FATAL_FAILURE(UploadBatch(now / (60 * kS) * (60 * kS)));
+
+  Result add = Ctl("known add 00:11:22:33:44:66 --name printer --owner it --tag office --tag f2 " +
+                   As("alice"));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  WriteFile("known.csv",
+            "mac,name,owner,kind,tags\n"
+            "02:11:22:33:44:55,visitor phone,,guest,lobby\n");
+  Result import = Ctl("known import " + root_ + "/known.csv " + As("alice"));
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+  EXPECT_THAT(import.err, HasSubstr("1 added, 0 replaced"));
+
+  WriteFile("bad.csv",
+            "mac,name,owner,kind,tags\n"
+            "00:11:22:33:44:77,ok,,,\n"
+            "zz:11:22:33:44:55,bad,,,\n");
+  Result bad = Ctl("known import " + root_ + "/bad.csv " + As("alice"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("line 3: 'zz:11:22:33:44:55' is not a MAC address"));
+
+  Result list = Ctl("known list -o json " + As("alice"));
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  Json k = Json::parse(list.out);
+  ASSERT_EQ(k.size(), 2u) << list.out;  // the bad file added nothing
+  EXPECT_EQ(k[0]["mac"], "00:11:22:33:44:66");
+  EXPECT_EQ(k[0]["owner"], "it");
+  EXPECT_EQ(k[0]["tags"], Json::array({"office", "f2"}));
+  EXPECT_EQ(k[1]["kind"], "guest");
+
+  auto devices = [&](const std::string& flags) {
+    Result r = Ctl("devices -o json " + flags + " " + As("alice"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::map<std::string, Json> by_mac;
+    for (const auto& row : Json::parse(r.out.empty() ? "[]" : r.out)) by_mac[row["mac"]] = row;
+    return by_mac;
+  };
+  auto all = devices("");
+  ASSERT_EQ(all.size(), 2u);
+  const Json& printer = all["00:11:22:33:44:66"];
+  EXPECT_EQ(printer["vendor"], "Test Vendor Inc");
+  EXPECT_EQ(printer["known"], "known");
+  EXPECT_EQ(printer["name"], "printer");
+  const Json& phone = all["02:11:22:33:44:55"];
+  EXPECT_TRUE(phone["vendor"].is_null());  // randomised: its prefix names nobody
+  EXPECT_EQ(phone["known"], "guest");
+  EXPECT_EQ(phone["name"], "visitor phone");
+
+  EXPECT_EQ(devices("--vendor 'test VENDOR'").size(), 1u);
+  EXPECT_EQ(devices("--randomised").count("02:11:22:33:44:55"), 1u);
+  EXPECT_EQ(devices("--randomised").size(), 1u);
+  EXPECT_EQ(devices("--known").size(), 2u);
+
+  Result table = Ctl("devices " + As("alice"));
+  EXPECT_THAT(table.out, HasSubstr("VENDOR"));
+  EXPECT_THAT(table.out, HasSubstr("Test Vendor Inc"));
+
+  ASSERT_EQ(Ctl("known remove 02:11:22:33:44:55 " + As("alice")).exit_code, 0);
+  Result again = Ctl("known remove 02:11:22:33:44:55 " + As("alice"));
+  EXPECT_EQ(again.exit_code, 4) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("not in the known-device registry"));
+  EXPECT_EQ(devices("--known").size(), 1u);
+
+  // SIGHUP re-reads the vendor files; the device answers change without a restart.
+  WriteOui("Renamed Vendor");
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string vendor;
+  while (std::chrono::steady_clock::now() < deadline && vendor != "Renamed Vendor") {
+    Result d = Ctl("device 00:11:22:33:44:66 -o json " + As("alice"));
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    vendor = Json::parse(d.out)["device"]["vendor"];
+  }
+  EXPECT_EQ(vendor, "Renamed Vendor");
+}
+
 TEST_F(CtlE2eTest, AgentCertificateIsRefused) {
-  for (const char* cmd : {"agents", "devices", "export windows"}) {
+  for (const char* cmd : {"agents", "devices", "export windows", "known list",
+                          "known remove 00:11:22:33:44:55"}) {
     Result r = Ctl(std::string(cmd) + " " + As("agent-01"));
     EXPECT_EQ(r.exit_code, 3) << cmd << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr("needs an operator certificate; " + pki_ +

@@ -9,6 +9,7 @@
 
 #include "tools/ctl/admin_commands.h"
 #include "tools/ctl/exit_codes.h"
+#include "tools/ctl/known_commands.h"
 #include "tools/ctl/output.h"
 #include "tools/ctl/pki_commands.h"
 #include "tools/pki/pki.h"
@@ -84,7 +85,14 @@ int main(int argc, char** argv) {
   auto* devices = app.add_subcommand("devices", "list devices");
   devices->add_option("--since", since, "seen since: 15m, 2h, 7d, RFC 3339 time, @unix");
   devices->add_option("--agent", agent_filter, "only devices this agent saw");
-  devices->add_option("--limit", limit, "at most N devices");
+  devices->add_option("--limit", limit, "at most N devices (counted after the filters)");
+  DeviceFilterArgs device_filter;
+  devices->add_option("--vendor", device_filter.vendor,
+                      "only devices whose vendor contains this (case-insensitive)");
+  devices->add_flag("--randomised", device_filter.randomised,
+                    "only randomised (locally administered) MACs");
+  devices->add_flag("--known", device_filter.known,
+                    "only devices in the known-device registry (known or guest)");
   auto* device = app.add_subcommand("device", "one device: details, sightings, recent windows");
   device->add_option("mac", mac, "MAC address")->required();
   auto* export_cmd = app.add_subcommand("export", "export stored data");
@@ -94,6 +102,25 @@ int main(int argc, char** argv) {
       "windows", "every stored device window, one JSON object per line (ndjson by default)");
   windows->add_option("--since", since, "from: 15m, 2h, 7d, RFC 3339 time, @unix");
   windows->add_option("--until", until, "to (exclusive), same forms");
+
+
+  // ---- known-device registry ----
+  auto* known = app.add_subcommand("known", "the collector's registry of known and guest devices");
+  known->require_subcommand(1);
+  known->fallthrough();
+  KnownAddArgs known_add;
+  auto* known_add_cmd = known->add_subcommand("add", "add or replace one device");
+  known_add_cmd->add_option("mac", known_add.mac, "MAC address")->required();
+  known_add_cmd->add_option("--name", known_add.name, "what to call it")->required();
+  known_add_cmd->add_option("--owner", known_add.owner, "who it belongs to");
+  known_add_cmd->add_flag("--guest", known_add.guest, "a guest device (default: known)");
+  known_add_cmd->add_option("--tag", known_add.tags, "a tag (repeatable)");
+  auto* known_remove = known->add_subcommand("remove", "remove one device");
+  known_remove->add_option("mac", mac, "MAC address")->required();
+  auto* known_import = known->add_subcommand(
+      "import", "add or replace every device of a CSV file (header mac,name,owner,kind,tags)");
+  known_import->add_option("file", file, "CSV file")->required();
+  auto* known_list = known->add_subcommand("list", "list the registry");
 
   try {
     app.parse(argc, argv);
@@ -110,7 +137,11 @@ int main(int argc, char** argv) {
   if (*issue) return RunPkiIssue(dir, role, name, days, force, std::cout, std::cerr);
   if (*show) return RunPkiShow(file, format, ctx.now_ns, std::cout, std::cerr);
   if (*agents) return RunAgents(ctx);
-  if (*devices) return RunDevices(ctx, since, agent_filter, limit);
+  if (*devices) return RunDevices(ctx, since, agent_filter, limit, device_filter);
+  if (*known_add_cmd) return RunKnownAdd(ctx, known_add);
+  if (*known_remove) return RunKnownRemove(ctx, mac);
+  if (*known_import) return RunKnownImport(ctx, file);
+  if (*known_list) return RunKnownList(ctx);
   if (*device) return RunDevice(ctx, mac);
   if (*windows) {
     // Export is for machines: ndjson unless the operator asked for something else.

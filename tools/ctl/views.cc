@@ -2,6 +2,7 @@
 
 #include "common/mac.h"
 #include "common/window_json.h"
+#include "tools/ctl/known_csv.h"
 
 namespace airfleet::ctl {
 namespace {
@@ -41,7 +42,13 @@ std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
   Json agents = Json::array();
   for (const auto& s : d.sightings()) agents.push_back(s.agent_id());
   Json ssid = d.ap_ssid().empty() ? Json(nullptr) : Json(DisplayText(d.ap_ssid()));
+  auto text_or_null = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
+  // Names come from operators, vendors from files: still printed through DisplayText so a
+  // stray control character cannot reach the terminal.
   return {MacCell(d.mac()),
+          Cell(text_or_null(DisplayText(d.vendor()))),
+          Cell(text_or_null(KnownKindName(d.known()))),
+          Cell(text_or_null(DisplayText(d.name()))),
           Cell(d.randomised()),
           TimeCell(d.first_seen_ns()),
           AgeCell(d.last_seen_ns(), now_ns),
@@ -57,6 +64,9 @@ std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
 
 std::vector<Column> DeviceColumns() {
   return Columns({{"mac", "MAC"},
+                  {"vendor", "VENDOR"},
+                  {"known", "KNOWN"},
+                  {"name", "NAME"},
                   {"randomised", "RANDOM"},
                   {"first_seen", "FIRST SEEN"},
                   {"last_seen", "LAST SEEN"},
@@ -149,6 +159,25 @@ Table DevicesTable(const v1::ListDevicesResponse& response, int64_t now_ns) {
   Table t;
   t.columns = DeviceColumns();
   for (const auto& d : response.devices()) t.rows.push_back(DeviceRow(d, now_ns));
+  return t;
+}
+
+Table KnownTable(const v1::ListKnownDevicesResponse& response, int64_t now_ns) {
+  Table t;
+  t.columns = Columns({{"mac", "MAC"},
+                       {"name", "NAME"},
+                       {"owner", "OWNER"},
+                       {"kind", "KIND"},
+                       {"tags", "TAGS"},
+                       {"updated", "UPDATED"}});
+  for (const auto& k : response.devices()) {
+    Json tags = Json::array();
+    for (const std::string& tag : k.tags()) tags.push_back(DisplayText(tag));
+    t.rows.push_back({MacCell(k.mac()), Cell(DisplayText(k.name())),
+                      Cell(k.owner().empty() ? Json(nullptr) : Json(DisplayText(k.owner()))),
+                      Cell(KnownKindName(k.kind())), Cell(tags),
+                      AgeCell(k.updated_ns(), now_ns)});
+  }
   return t;
 }
 

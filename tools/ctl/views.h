@@ -18,9 +18,14 @@ namespace airfleet::ctl {
 // backlog_batches, backlog_bytes, lost_batches, lost_summaries, capture_drops, version.
 Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns);
 
-// Columns: mac, randomised, first_seen, last_seen, frames, probes, signal_min, signal_max, ssid,
-// probed_ssids, channels, agents.
+// Columns: mac, vendor, known, name, randomised, first_seen, last_seen, frames, probes,
+// signal_min, signal_max, ssid, probed_ssids, channels, agents. vendor/known/name are null when
+// the collector has none (known is "known" or "guest" for registered devices).
 Table DevicesTable(const v1::ListDevicesResponse& response, int64_t now_ns);
+
+// `known list`. Columns: mac, name, owner, kind, tags, updated (the import format's columns plus
+// the collector's update time; tags are a list, joined with ';' in csv).
+Table KnownTable(const v1::ListKnownDevicesResponse& response, int64_t now_ns);
 
 // `airfleetctl device MAC`: details, per-agent sightings and recent windows. Table format prints
 // three sections; json/ndjson print one object {"device": {...}, "sightings": [...],
