@@ -1,17 +1,9 @@
 #include "agent/cli/replay_loop.h"
 
 #include "agent/cli/exit_codes.h"
+#include "agent/run/agent_runner.h"
 
 namespace airfleet::cli {
-
-dissect::DissectOptions OptionsForPacket(const dissect::DissectOptions& base,
-                                         const capture::Packet& packet) {
-  dissect::DissectOptions o = base;
-  if (o.fcs == dissect::FcsMode::kAuto && packet.fcs_len >= 0) {
-    o.fcs = packet.fcs_len == 4 ? dissect::FcsMode::kPresent : dissect::FcsMode::kAbsent;
-  }
-  return o;
-}
 
 ReplayResult DissectAll(capture::PacketSource& source, const dissect::DissectOptions& options,
                         const std::function<bool(uint64_t, const dissect::Frame&)>& on_frame) {
@@ -34,7 +26,7 @@ ReplayResult DissectAll(capture::PacketSource& source, const dissect::DissectOpt
     frame.timestamp_ns = packet.timestamp_ns;
     frame.original_len = packet.original_len;
     dissect::Dissect(packet.linktype, packet.data, packet.captured_len,
-                     OptionsForPacket(options, packet), &frame);
+                     run::OptionsForPacket(options, packet), &frame);
     result.anomalies.Add(frame.anomaly);
     if (!on_frame(result.packets, frame)) break;
   }

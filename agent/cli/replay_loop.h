@@ -21,11 +21,6 @@ struct ReplayResult {
   capture::CaptureCounters counters;
 };
 
-// Per-packet FCS setting: the capture file's own FCS hint (pcap "P" bits, pcapng if_fcslen)
-// refines kAuto for headers that do not say.
-dissect::DissectOptions OptionsForPacket(const dissect::DissectOptions& base,
-                                         const capture::Packet& packet);
-
 // Dissects every packet of `source`; `on_frame(index, frame)` is called for each (index is
 // 1-based). Stops early when on_frame returns false.
 ReplayResult DissectAll(capture::PacketSource& source, const dissect::DissectOptions& options,

@@ -15,15 +15,16 @@ constexpr char kLiveSealedKey[] = "live_sealed_until_ns";
 
 int64_t FloorDiv(int64_t a, int64_t b) { return (a >= 0 ? a : a - (b - 1)) / b * b; }
 
-dissect::DissectOptions OptionsFor(const dissect::DissectOptions& base, const capture::Packet& p) {
+}  // namespace
+
+dissect::DissectOptions OptionsForPacket(const dissect::DissectOptions& base,
+                                         const capture::Packet& packet) {
   dissect::DissectOptions o = base;
-  if (o.fcs == dissect::FcsMode::kAuto && p.fcs_len >= 0) {
-    o.fcs = p.fcs_len == 4 ? dissect::FcsMode::kPresent : dissect::FcsMode::kAbsent;
+  if (o.fcs == dissect::FcsMode::kAuto && packet.fcs_len >= 0) {
+    o.fcs = packet.fcs_len == 4 ? dissect::FcsMode::kPresent : dissect::FcsMode::kAbsent;
   }
   return o;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<AgentRunner>> AgentRunner::Create(RunnerOptions options,
                                                                  capture::PacketSource* source,
@@ -203,7 +204,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
     frame.timestamp_ns = packet.timestamp_ns;
     frame.original_len = packet.original_len;
     dissect::Dissect(packet.linktype, packet.data, packet.captured_len,
-                     OptionsFor(options_.dissect, packet), &frame);
+                     OptionsForPacket(options_.dissect, packet), &frame);
     counters_.anomalies.Add(frame.anomaly);
     if (frame.anomaly == dissect::Anomaly::kNone) ++counters_.frames_ok;
     Track(frame, record_start);

@@ -35,6 +35,11 @@
 
 namespace airfleet::run {
 
+// Per-packet dissector settings: the capture file's own FCS hint (pcap "P" bits, pcapng
+// if_fcslen) refines FcsMode::kAuto for radio headers that do not say.
+dissect::DissectOptions OptionsForPacket(const dissect::DissectOptions& base,
+                                         const capture::Packet& packet);
+
 struct RunnerOptions {
   summarise::SummariserOptions summariser;
   dissect::DissectOptions dissect;
