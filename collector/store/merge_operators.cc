@@ -31,13 +31,11 @@ class ProtoMergeOperator : public rocksdb::MergeOperator {
       merge_out->existing_operand = operands.front();  // nothing to fold: no copy
       return true;
     }
-    return Fold(merge_in.existing_value, operands.begin(), operands.end(),
-                &merge_out->new_value);
+    return Fold(merge_in.existing_value, operands.begin(), operands.end(), &merge_out->new_value);
   }
 
-  bool PartialMergeMulti(const rocksdb::Slice& /*key*/,
-                         const std::deque<rocksdb::Slice>& operands, std::string* new_value,
-                         rocksdb::Logger* /*logger*/) const override {
+  bool PartialMergeMulti(const rocksdb::Slice& /*key*/, const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value, rocksdb::Logger* /*logger*/) const override {
     return Fold(nullptr, operands.begin(), operands.end(), new_value);
   }
 
@@ -56,8 +54,7 @@ class ProtoMergeOperator : public rocksdb::MergeOperator {
   static bool Fold(const rocksdb::Slice* base, It begin, It end, std::string* out) {
     Message acc;
     Message in;
-    if (base != nullptr &&
-        !acc.ParseFromArray(base->data(), static_cast<int>(base->size()))) {
+    if (base != nullptr && !acc.ParseFromArray(base->data(), static_cast<int>(base->size()))) {
       return false;
     }
     for (It it = begin; it != end; ++it) {

@@ -20,6 +20,37 @@ namespace {
 constexpr char kSchemaKey[] = "schema";
 constexpr char kSchemaVersion[] = "1";
 
+std::string OutboxKey(uint64_t sequence) {
+  std::string key;
+  keys::AppendU64(&key, sequence);
+  return key;
+}
+
+// One outbox entry naming what `batch` changed (docs/sinks.md): keys, not values.
+void AppendOutboxEntry(const std::string& agent_id, const v1::Batch& batch, int64_t now,
+                       uint64_t sequence, uint64_t* bytes, rocksdb::WriteBatch* wb,
+                       rocksdb::ColumnFamilyHandle* cf) {
+  v1::OutboxEntry entry;
+  entry.set_committed_ns(now);
+  entry.set_agent_id(agent_id);
+  for (const v1::DeviceWindow& w : batch.windows()) {
+    v1::OutboxWindowRef* ref = entry.add_windows();
+    ref->set_mac(w.mac());
+    ref->set_window_start_ns(w.window_start_ns());
+  }
+  for (const v1::ProbeObservation& p : batch.probes()) {
+    v1::OutboxProbeRef* ref = entry.add_probes();
+    ref->set_mac(p.mac());
+    ref->set_window_start_ns(p.window_start_ns());
+    ref->set_ssid(p.ssid());
+  }
+  if (batch.has_health()) *entry.mutable_losses() = batch.health().losses();
+  std::string key = OutboxKey(sequence);
+  std::string value = entry.SerializeAsString();
+  *bytes += key.size() + value.size();
+  wb->Put(cf, key, value);
+}
+
 absl::Status FromRocks(const rocksdb::Status& s, const char* what) {
   if (s.ok()) return absl::OkStatus();
   std::string msg = absl::StrCat(what, ": ", s.ToString());
@@ -94,6 +125,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
       {"windows", windows},
       {"probes", probes},
       {"meta", rocksdb::ColumnFamilyOptions()},
+      {"outbox", rocksdb::ColumnFamilyOptions()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -117,6 +149,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
     }
   }
   AF_RETURN_IF_ERROR(store->LoadAgents());
+  AF_RETURN_IF_ERROR(store->LoadOutbox());
   return store;
 }
 
@@ -180,6 +213,8 @@ absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
   for (const BatchToCommit& b : batches) total_windows += b.batch->windows_size();
   device_refs.reserve(total_windows);
 
+  uint64_t next_outbox = outbox_.next_sequence;
+  uint64_t outbox_bytes = 0;
   for (size_t i = 0; i < batches.size(); ++i) {
     const std::string& agent_id = batches[i].agent_id;
     const v1::Batch& batch = *batches[i].batch;
@@ -223,6 +258,9 @@ absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
       keys::AppendProbeKey(&key, p.mac(), p.window_start_ns(), agent_id, p.ssid());
       p.SerializeToString(&value);
       wb.Merge(handles_[kProbes], key, value);
+    }
+    if (options_.outbox) {
+      AppendOutboxEntry(agent_id, batch, now, next_outbox++, &outbox_bytes, &wb, handles_[kOutbox]);
     }
 
     auto [ait, fresh] = staged_agents.try_emplace(agent_id);
@@ -272,6 +310,9 @@ absl::StatusOr<std::vector<CommitResult>> RocksDbStore::CommitBatches(
   }
   for (auto& [key, state] : staged_streams) streams_[key] = state;
   for (auto& [id, agent] : staged_agents) agents_[id] = std::move(agent);
+  outbox_.entries += next_outbox - outbox_.next_sequence;
+  outbox_.next_sequence = next_outbox;
+  outbox_.bytes += outbox_bytes;
   return results;
 }
 
@@ -449,6 +490,146 @@ absl::StatusOr<uint64_t> RocksDbStore::DeleteOlderThan(int64_t cutoff_ns) {
     AF_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &wb), "retention delete"));
   }
   return windows + probes + devices;
+}
+
+// ---- outbox for the external sinks ----
+
+absl::Status RocksDbStore::LoadOutbox() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  outbox_ = OutboxStats{1, 1, 0, 0};
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kOutbox]));
+  // A scan, once at start: the outbox is bounded by its quota, and the byte count must be exact
+  // for the quota to mean what it says after a restart.
+  bool first = true;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return absl::DataLossError("corrupt outbox key");
+    const uint64_t seq = keys::ReadU64(it->key().data());
+    if (first) outbox_.first_sequence = seq;
+    first = false;
+    outbox_.next_sequence = seq + 1;
+    outbox_.entries += 1;
+    outbox_.bytes += it->key().size() + it->value().size();
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "load outbox"));
+  if (first) {
+    // Empty: keep counting from where the last run stopped, so sinks' cursors stay valid.
+    std::string last;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], "outbox/next", &last);
+    if (s.ok() && last.size() == 8) outbox_.next_sequence = keys::ReadU64(last.data());
+    outbox_.first_sequence = outbox_.next_sequence;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<OutboxItem>> RocksDbStore::ReadOutbox(uint64_t after_sequence,
+                                                                 size_t limit) {
+  std::vector<OutboxItem> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kOutbox]));
+  for (it->Seek(OutboxKey(after_sequence + 1)); it->Valid() && out.size() < limit; it->Next()) {
+    OutboxItem& item = out.emplace_back();
+    item.sequence = keys::ReadU64(it->key().data());
+    if (!item.entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("corrupt outbox entry ", item.sequence));
+    }
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
+  return out;
+}
+
+absl::Status RocksDbStore::TrimOutbox(uint64_t through_sequence) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  if (through_sequence < outbox_.first_sequence) return absl::OkStatus();
+  through_sequence = std::min(through_sequence, outbox_.next_sequence - 1);
+  uint64_t bytes = 0;
+  uint64_t entries = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kOutbox]));
+  const std::string end = OutboxKey(through_sequence + 1);
+  for (it->SeekToFirst(); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    bytes += it->key().size() + it->value().size();
+    ++entries;
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "scan outbox"));
+  rocksdb::WriteBatch wb;
+  wb.DeleteRange(handles_[kOutbox], OutboxKey(0), end);
+  // Remember where numbering continues, for when the outbox is empty at the next start.
+  wb.Put(handles_[kMeta], "outbox/next", OutboxKey(outbox_.next_sequence));
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  AF_RETURN_IF_ERROR(FromRocks(db_->Write(synced, &wb), "trim outbox"));
+  outbox_.first_sequence = through_sequence + 1;
+  outbox_.entries -= std::min(outbox_.entries, entries);
+  outbox_.bytes -= std::min(outbox_.bytes, bytes);
+  return absl::OkStatus();
+}
+
+OutboxStats RocksDbStore::GetOutboxStats() {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return outbox_;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RocksDbStore::GetMany(
+    Cf cf, const std::vector<std::string>& keys) {
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::vector<std::optional<std::string>> out(keys.size());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[cf]));
+  for (size_t i : order) {
+    // Forward seeks in key order: the iterator is positioned near the next key already.
+    it->Seek(keys[i]);
+    if (!it->Valid()) break;
+    if (it->key().ToStringView() == keys[i]) out[i] = it->value().ToString();
+  }
+  AF_RETURN_IF_ERROR(FromRocks(it->status(), "batched lookup"));
+  return out;
+}
+
+namespace {
+template <typename Message>
+absl::StatusOr<std::vector<std::optional<Message>>> ParseAll(
+    std::vector<std::optional<std::string>> values, const char* what) {
+  std::vector<std::optional<Message>> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i]) continue;
+    if (!out[i].emplace().ParseFromString(*values[i])) {
+      return absl::DataLossError(absl::StrCat("corrupt ", what, " record"));
+    }
+  }
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::optional<v1::DeviceWindow>>> RocksDbStore::GetWindows(
+    const std::vector<WindowId>& ids) {
+  std::vector<std::string> k;
+  k.reserve(ids.size());
+  for (const WindowId& id : ids)
+    k.push_back(keys::WindowKey(id.mac, id.window_start_ns, id.agent_id));
+  AF_ASSIGN_OR_RETURN(auto values, GetMany(kWindows, k));
+  return ParseAll<v1::DeviceWindow>(std::move(values), "window");
+}
+
+absl::StatusOr<std::vector<std::optional<v1::ProbeObservation>>> RocksDbStore::GetProbes(
+    const std::vector<ProbeId>& ids) {
+  std::vector<std::string> k;
+  k.reserve(ids.size());
+  for (const ProbeId& id : ids) {
+    k.push_back(keys::ProbeKey(id.mac, id.window_start_ns, id.agent_id, id.ssid));
+  }
+  AF_ASSIGN_OR_RETURN(auto values, GetMany(kProbes, k));
+  return ParseAll<v1::ProbeObservation>(std::move(values), "probe");
+}
+
+absl::StatusOr<std::vector<std::optional<v1::DeviceInfo>>> RocksDbStore::GetDevices(
+    const std::vector<uint64_t>& macs) {
+  std::vector<std::string> k;
+  k.reserve(macs.size());
+  for (uint64_t mac : macs) k.push_back(keys::DeviceKey(mac));
+  AF_ASSIGN_OR_RETURN(auto values, GetMany(kDevices, k));
+  return ParseAll<v1::DeviceInfo>(std::move(values), "device");
 }
 
 // ---- meta records (known-device registry); not on the ingest path ----

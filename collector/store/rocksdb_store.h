@@ -28,6 +28,8 @@ struct RocksDbStoreOptions {
   NowNsFn now_ns;
   // Tests of crash safety want true; only a benchmark comparing costs should turn it off.
   bool sync = true;
+  // Append an outbox entry per committed batch (docs/sinks.md); on when any sink is configured.
+  bool outbox = false;
 };
 
 class RocksDbStore : public Store {
@@ -49,6 +51,16 @@ class RocksDbStore : public Store {
   absl::Status WriteMeta(const std::vector<MetaWrite>& writes) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
       std::string_view prefix) override;
+  absl::StatusOr<std::vector<OutboxItem>> ReadOutbox(uint64_t after_sequence,
+                                                     size_t limit) override;
+  absl::Status TrimOutbox(uint64_t through_sequence) override;
+  OutboxStats GetOutboxStats() override;
+  absl::StatusOr<std::vector<std::optional<v1::DeviceWindow>>> GetWindows(
+      const std::vector<WindowId>& ids) override;
+  absl::StatusOr<std::vector<std::optional<v1::ProbeObservation>>> GetProbes(
+      const std::vector<ProbeId>& ids) override;
+  absl::StatusOr<std::vector<std::optional<v1::DeviceInfo>>> GetDevices(
+      const std::vector<uint64_t>& macs) override;
 
   // Flushes every memtable and compacts every table to its bottom level, so that what is on disk
   // is the steady-state size of the data (benchmarks, offline maintenance). Runs on the caller's
@@ -58,7 +70,7 @@ class RocksDbStore : public Store {
   absl::StatusOr<uint64_t> LiveFileBytes();
 
  private:
-  enum Cf { kDefault = 0, kAgents, kStreams, kDevices, kWindows, kProbes, kMeta, kNumCfs };
+  enum Cf { kDefault = 0, kAgents, kStreams, kDevices, kWindows, kProbes, kMeta, kOutbox, kNumCfs };
 
   RocksDbStore(RocksDbStoreOptions options, std::unique_ptr<rocksdb::DB> db,
                std::vector<rocksdb::ColumnFamilyHandle*> handles);
@@ -66,6 +78,10 @@ class RocksDbStore : public Store {
   // Stream state from the cache or disk; requires commit_mu_.
   absl::StatusOr<StreamState> LoadStreamLocked(const std::string& key);
   absl::StatusOr<uint64_t> DeleteRange(Cf cf, int64_t cutoff_ns);
+  absl::Status LoadOutbox();
+  // Values of `keys` in table `cf` (nullopt where absent), one iterator for all of them.
+  absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
+      Cf cf, const std::vector<std::string>& keys);
 
   RocksDbStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -77,6 +93,8 @@ class RocksDbStore : public Store {
   absl::flat_hash_map<std::string, v1::AgentInfo> agents_;  // guarded by commit_mu_
   // Reused by CommitBatches to keep their capacity; guarded by commit_mu_.
   rocksdb::WriteBatch write_batch_;
+  // Outbox bookkeeping; guarded by commit_mu_ (trims take it too).
+  OutboxStats outbox_;
   std::string key_buffer_;
   std::string value_buffer_;
   // A stored window's device: batches[batch].batch->windows(window).

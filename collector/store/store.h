@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "airfleet/v1/batch.pb.h"
 #include "airfleet/v1/ingest.pb.h"
+#include "airfleet/v1/outbox.pb.h"
 
 namespace airfleet::collector {
 
@@ -75,6 +76,33 @@ struct ExportPage {
   std::string next_cursor;  // pass back to continue; empty when done
 };
 
+// ---- Outbox for the external sinks (collector/sinks/, docs/sinks.md) ----
+
+struct OutboxItem {
+  uint64_t sequence = 0;
+  v1::OutboxEntry entry;
+};
+
+struct OutboxStats {
+  uint64_t first_sequence = 0;  // oldest entry still held (== next_sequence when empty)
+  uint64_t next_sequence = 0;   // what the next committed batch gets
+  uint64_t entries = 0;
+  uint64_t bytes = 0;  // keys + values as written (not on-disk size after compression)
+};
+
+// Identities of stored records, for batched lookups of their current merged value.
+struct WindowId {
+  std::string agent_id;
+  uint64_t mac = 0;
+  int64_t window_start_ns = 0;
+};
+struct ProbeId {
+  std::string agent_id;
+  uint64_t mac = 0;
+  int64_t window_start_ns = 0;
+  std::string ssid;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -119,6 +147,24 @@ class Store {
   virtual absl::Status WriteMeta(const std::vector<MetaWrite>& writes) = 0;
   virtual absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
       std::string_view prefix) = 0;
+
+  // The outbox (only written when the store was opened with it enabled): every committed,
+  // non-duplicate batch appends one entry in the same atomic write as the batch. Sequences start
+  // at 1 and are contiguous. ReadOutbox returns up to `limit` entries after `after_sequence`;
+  // TrimOutbox deletes every entry up to and including `through_sequence` (synced).
+  virtual absl::StatusOr<std::vector<OutboxItem>> ReadOutbox(uint64_t after_sequence,
+                                                             size_t limit) = 0;
+  virtual absl::Status TrimOutbox(uint64_t through_sequence) = 0;
+  virtual OutboxStats GetOutboxStats() = 0;
+
+  // Current merged values, one per id in order (nullopt: not stored, e.g. removed by retention).
+  // Batched because a point lookup in the write-optimised tables costs a sort of their memtable.
+  virtual absl::StatusOr<std::vector<std::optional<v1::DeviceWindow>>> GetWindows(
+      const std::vector<WindowId>& ids) = 0;
+  virtual absl::StatusOr<std::vector<std::optional<v1::ProbeObservation>>> GetProbes(
+      const std::vector<ProbeId>& ids) = 0;
+  virtual absl::StatusOr<std::vector<std::optional<v1::DeviceInfo>>> GetDevices(
+      const std::vector<uint64_t>& macs) = 0;
 };
 
 }  // namespace airfleet::collector
