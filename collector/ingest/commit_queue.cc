@@ -60,6 +60,14 @@ void CommitQueue::Run() {
       stats_.batches += group.size();
       stats_.largest_group = std::max<uint64_t>(stats_.largest_group, group.size());
     }
+    // Backpressure from the sinks' outbox. At shutdown the held group is committed anyway (a
+    // little over quota) so that nothing already received is refused for that reason alone.
+    while (options_.hold && options_.hold()) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) break;
+      stats_.held_polls += 1;
+      cv_.wait_for(lock, options_.hold_poll, [this] { return stopping_; });
+    }
     for (const Item& item : group) batches.push_back({item.agent_id, item.batch});
     absl::StatusOr<std::vector<CommitResult>> results = store_->CommitBatches(batches);
     for (size_t i = 0; i < group.size(); ++i) {

@@ -13,6 +13,7 @@
 // (start a write, start a read). The Batch must stay alive until `done` ran.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -29,9 +30,15 @@ struct CommitQueueOptions {
   // A group closes at whichever limit comes first.
   size_t max_group_batches = 1024;
   size_t max_group_summaries = 200'000;
+  // When set and true, the queue holds its next group instead of committing it: the external
+  // sinks' outbox is over its quota (docs/sinks.md). Nothing is acknowledged meanwhile, so agents
+  // keep their batches in their spools, and nothing is dropped. Polled every `hold_poll`.
+  std::function<bool()> hold;
+  std::chrono::milliseconds hold_poll{50};
 };
 
 struct CommitQueueStats {
+  uint64_t held_polls = 0;  // times a group waited because `hold` said so
   uint64_t groups = 0;
   uint64_t batches = 0;
   uint64_t largest_group = 0;
