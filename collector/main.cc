@@ -7,42 +7,89 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "CLI/CLI.hpp"
+#include "collector/config/collector_config.h"
 #include "collector/server/collector_server.h"
 
 int main(int argc, char** argv) {
-  airfleet::collector::CollectorOptions options;
-  CLI::App app{"airfleet collector: receives agent batches over mTLS gRPC and stores them"};
-  app.add_option("--listen", options.listen, "HOST:PORT to serve on (port 0 picks a free one)")
-      ->capture_default_str();
-  app.add_option("--data-dir", options.data_dir, "directory for the store and collector.addr")
-      ->required();
-  app.add_option("--ca", options.ca_file, "fleet CA certificate (PEM)")->required();
-  app.add_option("--cert", options.cert_file, "collector certificate (PEM)")->required();
-  app.add_option("--key", options.key_file, "collector private key (PEM)")->required();
-  app.add_option("--retention-days", options.retention_days,
-                 "delete windows older than this many days (0 = keep)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--ieee-data-dir", options.ieee_data_dir,
-                 "IEEE registry CSVs for vendor names (Debian package ieee-data; '' = none)")
-      ->capture_default_str();
-  app.add_option("--manuf", options.manuf_file,
-                 "Wireshark manuf file for vendor names ('' = none)")
-      ->capture_default_str();
+  airfleet::collector::CollectorOptions defaults;
+  // Flags are parsed into their own variables and applied over the config file only when given,
+  // so the precedence is: flag > file > built-in default.
+  airfleet::collector::CollectorOptions flags = defaults;
+  std::string config_path;
+  bool check_config = false;
   int vendor_check_s = 60;
-  app.add_option("--vendor-check-seconds", vendor_check_s,
-                 "reload the vendor files when they change, checking this often (0 = only on "
-                 "SIGHUP)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+  CLI::App app{"airfleet collector: receives agent batches over mTLS gRPC and stores them"};
+  app.add_option("--config", config_path,
+                 "YAML configuration file (deploy/collector/collector.yaml documents it); flags "
+                 "override it");
+  app.add_flag("--check-config", check_config,
+               "only read and check the configuration, print what is wrong, and exit");
+  auto* listen =
+      app.add_option("--listen", flags.listen, "HOST:PORT to serve on (port 0 picks a free one)")
+          ->capture_default_str();
+  auto* data_dir =
+      app.add_option("--data-dir", flags.data_dir, "directory for the store and collector.addr");
+  auto* ca = app.add_option("--ca", flags.ca_file, "fleet CA certificate (PEM)");
+  auto* cert = app.add_option("--cert", flags.cert_file, "collector certificate (PEM)");
+  auto* key = app.add_option("--key", flags.key_file, "collector private key (PEM)");
+  auto* retention = app.add_option("--retention-days", flags.retention_days,
+                                   "delete windows older than this many days (0 = keep)")
+                        ->capture_default_str()
+                        ->check(CLI::NonNegativeNumber);
+  auto* ieee = app.add_option("--ieee-data-dir", flags.ieee_data_dir,
+                              "IEEE registry CSVs for vendor names (Debian package ieee-data; "
+                              "'' = none)")
+                   ->capture_default_str();
+  auto* manuf = app.add_option("--manuf", flags.manuf_file,
+                               "Wireshark manuf file for vendor names ('' = none)")
+                    ->capture_default_str();
+  auto* vendor_check = app.add_option("--vendor-check-seconds", vendor_check_s,
+                                      "reload the vendor files when they change, checking this "
+                                      "often (0 = only on SIGHUP)")
+                           ->capture_default_str()
+                           ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  options.vendor_check_interval = std::chrono::seconds(vendor_check_s);
+
+  airfleet::collector::CollectorOptions options = defaults;
+  if (!config_path.empty()) {
+    absl::Status loaded = airfleet::collector::LoadCollectorConfig(
+        config_path, airfleet::collector::BuiltinSinkParsers(), &options);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "airfleet-collector: %s\n", std::string(loaded.message()).c_str());
+      return 2;
+    }
+  }
+  if (*listen) options.listen = flags.listen;
+  if (*data_dir) options.data_dir = flags.data_dir;
+  if (*ca) options.ca_file = flags.ca_file;
+  if (*cert) options.cert_file = flags.cert_file;
+  if (*key) options.key_file = flags.key_file;
+  if (*retention) options.retention_days = flags.retention_days;
+  if (*ieee) options.ieee_data_dir = flags.ieee_data_dir;
+  if (*manuf) options.manuf_file = flags.manuf_file;
+  if (*vendor_check) options.vendor_check_interval = std::chrono::seconds(vendor_check_s);
+  for (auto [value, name] : {std::pair{&options.data_dir, "--data-dir (or data_dir:)"},
+                             std::pair{&options.ca_file, "--ca (or tls.ca:)"},
+                             std::pair{&options.cert_file, "--cert (or tls.cert:)"},
+                             std::pair{&options.key_file, "--key (or tls.key:)"}}) {
+    if (value->empty()) {
+      std::fprintf(stderr, "airfleet-collector: %s is required\n", name);
+      return 2;
+    }
+  }
+  if (check_config) {
+    std::printf("configuration OK: listen %s, data dir %s, %s\n", options.listen.c_str(),
+                options.data_dir.c_str(),
+                options.make_sinks ? "external sinks enabled" : "no external sinks");
+    return 0;
+  }
 
   // Block the signals in every thread (gRPC's included) and take them synchronously below.
   sigset_t signals;

@@ -195,4 +195,72 @@ grpc::ServerUnaryReactor* AdminService::ListKnownDevices(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* AdminService::ListSinks(grpc::CallbackServerContext* context,
+                                                  const v1::ListSinksRequest* /*request*/,
+                                                  v1::ListSinksResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok() && options_.sink_hub != nullptr) {
+    for (const sinks::SinkStatus& s : options_.sink_hub->Status()) {
+      v1::SinkStatus* out = response->add_sinks();
+      out->set_name(s.name);
+      out->set_open(s.open);
+      out->set_cursor(s.cursor);
+      out->set_written(s.written);
+      out->set_retried(s.retried);
+      out->set_dead_lettered(s.dead_lettered);
+      out->set_pending_entries(s.pending_entries);
+      out->set_lag_ms(s.lag_ms);
+      out->set_last_error(s.last_error);
+    }
+    OutboxStats outbox = store_->GetOutboxStats();
+    response->set_outbox_entries(outbox.entries);
+    response->set_outbox_bytes(outbox.bytes);
+    response->set_outbox_quota_bytes(options_.sink_hub->quota_bytes());
+    response->set_ingest_held(options_.sink_hub->OverQuota());
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::ListDeadLetters(grpc::CallbackServerContext* context,
+                                                        const v1::ListDeadLettersRequest* request,
+                                                        v1::ListDeadLettersResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) {
+    auto letters = sinks::ListDeadLetters(*store_, request->sink(), request->limit());
+    if (!letters.ok()) {
+      status = ToGrpc(letters.status());
+    } else {
+      for (auto& l : *letters) *response->add_letters() = std::move(l);
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::InitSinks(grpc::CallbackServerContext* context,
+                                                  const v1::InitSinksRequest* /*request*/,
+                                                  v1::InitSinksResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) {
+    if (!options_.init_sinks) {
+      status = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            "no external sinks are configured on this collector");
+    } else {
+      // Schema creation can take seconds (Cassandra); admin calls are rare, so it runs here.
+      auto results = options_.init_sinks();
+      if (!results.ok()) {
+        status = ToGrpc(results.status());
+      } else {
+        for (auto& line : *results) response->add_results(std::move(line));
+      }
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
 }  // namespace airfleet::collector

@@ -9,10 +9,15 @@
 // Threading: gRPC threads; the store and registry are thread-safe. Store reads run on the gRPC
 // callback thread (admin traffic is small; ExportWindows reads one bounded page at a time).
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "airfleet/v1/ingest.grpc.pb.h"
 #include "collector/enrich/known_devices.h"
 #include "collector/enrich/vendor_db.h"
 #include "collector/ingest/agent_registry.h"
+#include "collector/sinks/sink_hub.h"
 #include "collector/store/store.h"
 
 namespace airfleet::collector {
@@ -21,6 +26,10 @@ struct AdminOptions {
   uint32_t recent_windows = 60;  // GetDevice: newest windows returned
   uint32_t default_device_limit = 10'000;
   size_t export_page = 512;  // windows read from the store per page
+  // The external sinks, when any are configured (else ListSinks answers an empty list).
+  sinks::SinkHub* sink_hub = nullptr;
+  // Builds fresh sinks and calls Initialise() on each (InitSinks); empty = nothing configured.
+  std::function<absl::StatusOr<std::vector<std::string>>()> init_sinks;
 };
 
 class AdminService final : public v1::Admin::CallbackService {
@@ -49,6 +58,15 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ListKnownDevices(grpc::CallbackServerContext* context,
                                              const v1::ListKnownDevicesRequest* request,
                                              v1::ListKnownDevicesResponse* response) override;
+  grpc::ServerUnaryReactor* ListSinks(grpc::CallbackServerContext* context,
+                                      const v1::ListSinksRequest* request,
+                                      v1::ListSinksResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* context,
+                                            const v1::ListDeadLettersRequest* request,
+                                            v1::ListDeadLettersResponse* response) override;
+  grpc::ServerUnaryReactor* InitSinks(grpc::CallbackServerContext* context,
+                                      const v1::InitSinksRequest* request,
+                                      v1::InitSinksResponse* response) override;
 
  private:
   Store* store_;

@@ -11,6 +11,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/enrich/enrich.h"
 #include "collector/server/tls_files.h"
 #include "collector/store/rocksdb_store.h"
 #include "common/status_macros.h"
@@ -88,13 +89,50 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
 
   std::unique_ptr<Collector> c(new Collector());
   c->options_ = options;
+  const bool with_sinks = static_cast<bool>(options.make_sinks);
   AF_ASSIGN_OR_RETURN(c->store_, RocksDbStore::Open({absl::StrCat(options.data_dir, "/store"),
-                                                     options.now_ns, true}));
-  c->queue_ = std::make_unique<CommitQueue>(c->store_.get());
+                                                     options.now_ns, true, with_sinks}));
   c->registry_ = std::make_unique<AgentRegistry>(options.now_ns);
   AF_ASSIGN_OR_RETURN(c->known_, KnownDevices::Open(c->store_.get(), options.now_ns));
-  c->vendors_ = std::make_unique<VendorDb>(
-      DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
+  c->vendors_ =
+      std::make_unique<VendorDb>(DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
+  CommitQueueOptions queue_options;
+  AdminOptions admin_options;
+  if (with_sinks) {
+    AF_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<sinks::Sink>> built, options.make_sinks());
+    sinks::MaterialiseContext context;
+    // Sinks get devices enriched the way the Admin API shows them, as of delivery time.
+    context.enrich_device = [raw = c.get()](v1::DeviceInfo* device) {
+      EnrichDevice(*raw->vendors_->table(), *raw->known_->snapshot(), device);
+    };
+    context.agent_location = [locations = options.agent_locations](
+                                 const std::string& agent) -> std::optional<sinks::GeoPoint> {
+      auto it = locations.find(agent);
+      if (it == locations.end()) return std::nullopt;
+      return it->second;
+    };
+    sinks::SinkHubOptions hub_options = options.sink_options;
+    hub_options.delivery.now_ns = options.now_ns;
+    AF_ASSIGN_OR_RETURN(c->sink_hub_, sinks::SinkHub::Create(c->store_.get(), std::move(built),
+                                                             std::move(context), hub_options));
+    queue_options.hold = [hub = c->sink_hub_.get()] { return hub->OverQuota(); };
+    admin_options.sink_hub = c->sink_hub_.get();
+    admin_options.init_sinks =
+        [make = options.make_sinks]() -> absl::StatusOr<std::vector<std::string>> {
+      AF_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<sinks::Sink>> fresh, make());
+      std::vector<std::string> lines;
+      for (auto& sink : fresh) {
+        absl::StatusOr<std::string> done = sink->Initialise();
+        if (!done.ok()) {
+          return absl::Status(done.status().code(), absl::StrCat(std::string(sink->name()), ": ",
+                                                                 done.status().message()));
+        }
+        lines.push_back(absl::StrCat(std::string(sink->name()), ": ", *done));
+      }
+      return lines;
+    };
+  }
+  c->queue_ = std::make_unique<CommitQueue>(c->store_.get(), queue_options);
   // A broken vendor file costs vendor names, not the collector: warn and serve without them.
   // Success is quiet: the "listening on" line is the only one before a signal (a contract
   // collector_process_test checks); SIGHUP reloads report their counts.
@@ -104,8 +142,8 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   }
   c->ingest_ =
       std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
-  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(),
-                                             c->vendors_.get(), c->known_.get());
+  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(), c->vendors_.get(),
+                                             c->known_.get(), admin_options);
 
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   ssl.pem_root_certs = tls.ca_pem;
@@ -134,6 +172,7 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   c->address_ = absl::StrCat(host, ":", port);
   AF_RETURN_IF_ERROR(
       WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
+  if (c->sink_hub_) c->sink_hub_->Start();
   if (options.retention_days > 0) {
     c->retention_ = std::thread([raw = c.get()] { raw->RetentionLoop(); });
   }
@@ -198,6 +237,9 @@ void Collector::Shutdown() {
     server_->Wait();
   }
   if (queue_) queue_->Stop();
+  // After the queue: a held group is committed at shutdown, and its outbox entry stays for the
+  // next start. Sinks stop mid-backoff; their cursor is where the last full round ended.
+  if (sink_hub_) sink_hub_->Stop();
   store_.reset();
 }
 

@@ -6,6 +6,8 @@
 // Shutdown() and SIGHUP to ReloadVendors(); tests start it in-process the same way.
 
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +20,7 @@
 #include "collector/ingest/agent_registry.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/ingest/ingest_service.h"
+#include "collector/sinks/sink_hub.h"
 #include "collector/store/store.h"
 #include "grpcpp/server.h"
 
@@ -42,6 +45,13 @@ struct CollectorOptions {
   std::string manuf_file = "/usr/share/wireshark/manuf";
   // How often the vendor files' mtimes are checked for a reload; 0 = only ReloadVendors().
   std::chrono::milliseconds vendor_check_interval = std::chrono::seconds(60);
+
+  // External sinks (docs/sinks.md). `make_sinks` builds the configured sinks: once at start for
+  // delivery, and again for each `airfleetctl sinks init`. Unset = no sinks and no outbox.
+  std::function<absl::StatusOr<std::vector<std::unique_ptr<sinks::Sink>>>()> make_sinks;
+  sinks::SinkHubOptions sink_options;
+  // Fixed agent positions from the configuration, for geo fields in the sinks.
+  std::map<std::string, sinks::GeoPoint> agent_locations;
 };
 
 class Collector {
@@ -63,6 +73,8 @@ class Collector {
   Store& store() { return *store_; }
   const IngestCounters& ingest_counters() const { return ingest_->counters(); }
   CommitQueueStats commit_stats() const { return queue_->stats(); }
+  // Null when no sinks are configured.
+  sinks::SinkHub* sink_hub() { return sink_hub_.get(); }
 
  private:
   Collector() = default;
@@ -72,6 +84,7 @@ class Collector {
   CollectorOptions options_;
   std::string address_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<sinks::SinkHub> sink_hub_;
   std::unique_ptr<CommitQueue> queue_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<VendorDb> vendors_;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "airfleet/v1/batch.pb.h"
 #include "airfleet/v1/ingest.pb.h"
 #include "airfleet/v1/summary.pb.h"
@@ -101,6 +102,11 @@ class Sink {
 
   // Writes `records`; returns exactly one result per record, in order.
   virtual std::vector<ItemResult> Write(const std::vector<Record>& records) = 0;
+
+  // Creates what the engine needs and the operator asked for (`airfleetctl sinks init`: a
+  // Cassandra keyspace and tables, say); says what it did. Called on a sink of its own, never
+  // concurrently with Write.
+  virtual absl::StatusOr<std::string> Initialise() { return std::string("nothing to create"); }
 };
 
 }  // namespace airfleet::collector::sinks

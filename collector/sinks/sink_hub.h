@@ -34,6 +34,7 @@ class SinkHub {
 
   // True while the outbox holds more than its quota (thread-safe, cheap).
   bool OverQuota();
+  uint64_t quota_bytes() const { return options_.outbox_quota_bytes; }
   std::vector<SinkStatus> Status();
   // Deletes outbox entries every sink has delivered.
   absl::Status Trim();

@@ -201,4 +201,32 @@ absl::Status AdminClient::ExportWindows(
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::ListSinksResponse> AdminClient::ListSinks() {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::ListSinksResponse out;
+  grpc::Status st = stub_->ListSinks(&ctx, v1::ListSinksRequest(), &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::ListDeadLettersResponse> AdminClient::ListDeadLetters(
+    const v1::ListDeadLettersRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::ListDeadLettersResponse out;
+  grpc::Status st = stub_->ListDeadLetters(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::InitSinksResponse> AdminClient::InitSinks(std::chrono::milliseconds timeout) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  v1::InitSinksResponse out;
+  grpc::Status st = stub_->InitSinks(&ctx, v1::InitSinksRequest(), &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
 }  // namespace airfleet::ctl

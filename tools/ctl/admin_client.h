@@ -51,6 +51,11 @@ class AdminClient {
       const v1::PutKnownDevicesRequest& request);
   absl::Status RemoveKnownDevice(uint64_t mac);
   absl::StatusOr<v1::ListKnownDevicesResponse> ListKnownDevices();
+  absl::StatusOr<v1::ListSinksResponse> ListSinks();
+  absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
+      const v1::ListDeadLettersRequest& request);
+  // Schema creation may take long (Cassandra): `timeout` replaces the usual deadline.
+  absl::StatusOr<v1::InitSinksResponse> InitSinks(std::chrono::milliseconds timeout);
   // Calls `sink` for each stored window in order; stops (and cancels the stream) at the first
   // error from `sink`, which is returned.
   absl::Status ExportWindows(const v1::ExportWindowsRequest& request,

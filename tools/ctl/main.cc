@@ -12,6 +12,7 @@
 #include "tools/ctl/known_commands.h"
 #include "tools/ctl/output.h"
 #include "tools/ctl/pki_commands.h"
+#include "tools/ctl/sinks_commands.h"
 #include "tools/pki/pki.h"
 
 namespace {
@@ -103,7 +104,6 @@ int main(int argc, char** argv) {
   windows->add_option("--since", since, "from: 15m, 2h, 7d, RFC 3339 time, @unix");
   windows->add_option("--until", until, "to (exclusive), same forms");
 
-
   // ---- known-device registry ----
   auto* known = app.add_subcommand("known", "the collector's registry of known and guest devices");
   known->require_subcommand(1);
@@ -121,6 +121,19 @@ int main(int argc, char** argv) {
       "import", "add or replace every device of a CSV file (header mac,name,owner,kind,tags)");
   known_import->add_option("file", file, "CSV file")->required();
   auto* known_list = known->add_subcommand("list", "list the registry");
+
+  // ---- external sinks ----
+  auto* sinks_cmd = app.add_subcommand(
+      "sinks", "the collector's external sinks (Elasticsearch, Cassandra): status by default");
+  sinks_cmd->fallthrough();
+  auto* sinks_status = sinks_cmd->add_subcommand("status", "per-sink counters, lag and the outbox");
+  std::string sink_name;
+  auto* sinks_dead = sinks_cmd->add_subcommand(
+      "dead-letters", "records a sink refused for good, with the engine's reason");
+  sinks_dead->add_option("sink", sink_name, "only this sink");
+  sinks_dead->add_option("--limit", limit, "at most N (oldest first)");
+  auto* sinks_init = sinks_cmd->add_subcommand(
+      "init", "create the keyspace/tables and index templates on every configured sink");
 
   try {
     app.parse(argc, argv);
@@ -142,6 +155,9 @@ int main(int argc, char** argv) {
   if (*known_remove) return RunKnownRemove(ctx, mac);
   if (*known_import) return RunKnownImport(ctx, file);
   if (*known_list) return RunKnownList(ctx);
+  if (*sinks_dead) return RunSinksDeadLetters(ctx, sink_name, limit);
+  if (*sinks_init) return RunSinksInit(ctx);
+  if (*sinks_status || *sinks_cmd) return RunSinksStatus(ctx);
   if (*device) return RunDevice(ctx, mac);
   if (*windows) {
     // Export is for machines: ndjson unless the operator asked for something else.

@@ -1,0 +1,166 @@
+#include "collector/config/collector_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+
+namespace airfleet::collector {
+
+std::string Where(const std::string& name, const YAML::Node& node, const std::string& key) {
+  const int line = node.Mark().line;  // -1 for nodes that are not in the text
+  return line >= 0 ? absl::StrCat(name, ":", line + 1, ": ", key, ": ")
+                   : absl::StrCat(name, ": ", key, ": ");
+}
+
+absl::Status CheckKeys(const YAML::Node& map, const std::string& name, const std::string& path,
+                       const std::vector<std::string>& allowed) {
+  if (!map.IsMap()) {
+    return absl::InvalidArgumentError(Where(name, map, path) + "expected a mapping of keys");
+  }
+  for (const auto& kv : map) {
+    const std::string key = kv.first.as<std::string>();
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(name, kv.first, path.empty() ? key : absl::StrCat(path, ".", key)),
+                       "unknown key (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+template <typename T>
+absl::Status ReadInto(const YAML::Node& map, const char* key, const std::string& name,
+                      const std::string& path, T* out) {
+  const YAML::Node node = map[key];
+  if (!node) return absl::OkStatus();
+  AF_ASSIGN_OR_RETURN(*out, Read<T>(node, name, path + key));
+  return absl::OkStatus();
+}
+
+absl::Status ParseAgents(const YAML::Node& agents, const std::string& name,
+                         CollectorOptions* options) {
+  if (!agents.IsMap()) {
+    return absl::InvalidArgumentError(Where(name, agents, "agents") +
+                                      "expected a mapping of agent id -> settings");
+  }
+  for (const auto& kv : agents) {
+    const std::string id = kv.first.as<std::string>();
+    const std::string path = absl::StrCat("agents.", id);
+    AF_RETURN_IF_ERROR(CheckKeys(kv.second, name, path, {"location"}));
+    const YAML::Node loc = kv.second["location"];
+    if (!loc) continue;
+    AF_RETURN_IF_ERROR(CheckKeys(loc, name, path + ".location", {"lat", "lon"}));
+    if (!loc["lat"] || !loc["lon"]) {
+      return absl::InvalidArgumentError(Where(name, loc, path + ".location") +
+                                        "needs both lat and lon");
+    }
+    AF_ASSIGN_OR_RETURN(double lat, Read<double>(loc["lat"], name, path + ".location.lat"));
+    AF_ASSIGN_OR_RETURN(double lon, Read<double>(loc["lon"], name, path + ".location.lon"));
+    if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
+      return absl::InvalidArgumentError(Where(name, loc, path + ".location") +
+                                        "lat must be in [-90, 90] and lon in [-180, 180]");
+    }
+    options->agent_locations[id] = sinks::GeoPoint{lat, lon};
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseSinks(const YAML::Node& section, const std::string& name,
+                        const SinkParsers& parsers, CollectorOptions* options) {
+  std::vector<std::string> allowed = {"outbox_quota_mb"};
+  for (const auto& [sink, parser] : parsers) allowed.push_back(sink);
+  AF_RETURN_IF_ERROR(CheckKeys(section, name, "sinks", allowed));
+  if (section["outbox_quota_mb"]) {
+    AF_ASSIGN_OR_RETURN(uint64_t mb,
+                        Read<uint64_t>(section["outbox_quota_mb"], name, "sinks.outbox_quota_mb"));
+    if (mb == 0) {
+      return absl::InvalidArgumentError(
+          Where(name, section["outbox_quota_mb"], "sinks.outbox_quota_mb") + "must be at least 1");
+    }
+    options->sink_options.outbox_quota_bytes = mb << 20;
+  }
+  using Factory = std::function<absl::StatusOr<std::unique_ptr<sinks::Sink>>()>;
+  std::vector<Factory> factories;
+  for (const auto& [sink, parser] : parsers) {
+    const YAML::Node sub = section[sink];
+    if (!sub) continue;
+    if (sub["enabled"] && !sub["enabled"].as<bool>(true)) continue;
+    AF_ASSIGN_OR_RETURN(Factory factory, parser(sub, name));
+    factories.push_back(std::move(factory));
+  }
+  if (factories.empty()) return absl::OkStatus();
+  options->make_sinks = [factories]() -> absl::StatusOr<std::vector<std::unique_ptr<sinks::Sink>>> {
+    std::vector<std::unique_ptr<sinks::Sink>> out;
+    for (const Factory& f : factories) {
+      AF_ASSIGN_OR_RETURN(std::unique_ptr<sinks::Sink> sink, f());
+      out.push_back(std::move(sink));
+    }
+    return out;
+  };
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ParseCollectorConfig(const std::string& text, const std::string& name,
+                                  const SinkParsers& parsers, CollectorOptions* options) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
+  }
+  if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
+  AF_RETURN_IF_ERROR(
+      CheckKeys(root, name, "",
+                {"listen", "data_dir", "tls", "retention_days", "vendors", "agents", "sinks"}));
+  AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
+  AF_RETURN_IF_ERROR(ReadInto(root, "data_dir", name, "", &options->data_dir));
+  AF_RETURN_IF_ERROR(ReadInto(root, "retention_days", name, "", &options->retention_days));
+  if (options->retention_days < 0) {
+    return absl::InvalidArgumentError(Where(name, root["retention_days"], "retention_days") +
+                                      "must be 0 (keep everything) or more");
+  }
+  if (const YAML::Node tls = root["tls"]) {
+    AF_RETURN_IF_ERROR(CheckKeys(tls, name, "tls", {"ca", "cert", "key"}));
+    AF_RETURN_IF_ERROR(ReadInto(tls, "ca", name, "tls.", &options->ca_file));
+    AF_RETURN_IF_ERROR(ReadInto(tls, "cert", name, "tls.", &options->cert_file));
+    AF_RETURN_IF_ERROR(ReadInto(tls, "key", name, "tls.", &options->key_file));
+  }
+  if (const YAML::Node vendors = root["vendors"]) {
+    AF_RETURN_IF_ERROR(
+        CheckKeys(vendors, name, "vendors", {"ieee_data_dir", "manuf", "check_seconds"}));
+    AF_RETURN_IF_ERROR(
+        ReadInto(vendors, "ieee_data_dir", name, "vendors.", &options->ieee_data_dir));
+    AF_RETURN_IF_ERROR(ReadInto(vendors, "manuf", name, "vendors.", &options->manuf_file));
+    if (vendors["check_seconds"]) {
+      AF_ASSIGN_OR_RETURN(uint32_t s,
+                          Read<uint32_t>(vendors["check_seconds"], name, "vendors.check_seconds"));
+      options->vendor_check_interval = std::chrono::seconds(s);
+    }
+  }
+  if (const YAML::Node agents = root["agents"]) {
+    AF_RETURN_IF_ERROR(ParseAgents(agents, name, options));
+  }
+  if (const YAML::Node section = root["sinks"]) {
+    AF_RETURN_IF_ERROR(ParseSinks(section, name, parsers, options));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadCollectorConfig(const std::string& path, const SinkParsers& parsers,
+                                 CollectorOptions* options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseCollectorConfig(text.str(), path, parsers, options);
+}
+
+}  // namespace airfleet::collector
