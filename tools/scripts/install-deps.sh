@@ -13,6 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   tshark ieee-data
   iproute2 iptables nftables procps psmisc
+  openjdk-17-jdk-headless maven
 )
 
 missing=()
