@@ -63,9 +63,12 @@ Value OptDouble(const std::optional<GeoPoint>& p, bool lat) {
 
 std::string_view KnownName(v1::KnownKind k) {
   switch (k) {
-    case v1::KNOWN_KIND_KNOWN: return "known";
-    case v1::KNOWN_KIND_GUEST: return "guest";
-    default: return "";
+    case v1::KNOWN_KIND_KNOWN:
+      return "known";
+    case v1::KNOWN_KIND_GUEST:
+      return "guest";
+    default:
+      return "";
   }
 }
 
@@ -107,15 +110,26 @@ Mapped Map(const Record& record) {
           std::string mac = MacText(w.mac());
           return {absl::StrCat("w|", mac, "|", w.window_start_ns() / kNsPerDay),
                   {kInsertWindow,
-                   {TextValue(mac), DayValue(w.window_start_ns()), BigIntValue(w.window_start_ns()),
-                    TextValue(r.agent_id), IntValue(static_cast<int32_t>(w.window_ms())),
-                    BigIntValue(w.first_offset_us()), BigIntValue(w.last_offset_us()),
-                    BigIntValue(w.frames()), U64(w.bytes()), BigIntValue(w.retries()),
-                    IntListValue(Ints(w.subtype_keys())), BigIntListValue(Longs(w.subtype_counts())),
-                    IntValue(w.signal_min_dbm()), IntValue(w.signal_max_dbm()),
-                    BigIntValue(w.signal_sum_dbm()), BigIntValue(w.signal_count()),
-                    BigIntValue(w.noise_sum_dbm()), BigIntValue(w.noise_count()),
-                    IntListValue(Ints(w.channels_mhz())), OptDouble(r.agent_location, true),
+                   {TextValue(mac),
+                    DayValue(w.window_start_ns()),
+                    BigIntValue(w.window_start_ns()),
+                    TextValue(r.agent_id),
+                    IntValue(static_cast<int32_t>(w.window_ms())),
+                    BigIntValue(w.first_offset_us()),
+                    BigIntValue(w.last_offset_us()),
+                    BigIntValue(w.frames()),
+                    U64(w.bytes()),
+                    BigIntValue(w.retries()),
+                    IntListValue(Ints(w.subtype_keys())),
+                    BigIntListValue(Longs(w.subtype_counts())),
+                    IntValue(w.signal_min_dbm()),
+                    IntValue(w.signal_max_dbm()),
+                    BigIntValue(w.signal_sum_dbm()),
+                    BigIntValue(w.signal_count()),
+                    BigIntValue(w.noise_sum_dbm()),
+                    BigIntValue(w.noise_count()),
+                    IntListValue(Ints(w.channels_mhz())),
+                    OptDouble(r.agent_location, true),
                     OptDouble(r.agent_location, false)}}};
         } else if constexpr (std::is_same_v<T, ProbeRecord>) {
           const auto& p = r.probe;
@@ -206,7 +220,8 @@ absl::StatusOr<cql::SessionOptions> ToSessionOptions(const CassandraConfig& c, b
     if (auto s = cql::ParseContactPoint(cp, &host, &port); !s.ok()) return s;
   }
   if (c.contact_points.empty()) return absl::InvalidArgumentError("no Cassandra contact points");
-  bool valid_ks = !c.keyspace.empty() && c.keyspace.size() <= 48 && absl::ascii_isalpha(c.keyspace[0]);
+  bool valid_ks =
+      !c.keyspace.empty() && c.keyspace.size() <= 48 && absl::ascii_isalpha(c.keyspace[0]);
   for (char ch : c.keyspace) valid_ks = valid_ks && (absl::ascii_isalnum(ch) || ch == '_');
   if (!valid_ks) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -251,7 +266,7 @@ class CassandraSink : public Sink {
     const int64_t timestamp = NextTimestampUs();
     std::vector<cql::WriteGroup> groups;
     std::vector<std::vector<size_t>> members;  // group -> record indices
-    std::map<std::string, size_t> open_group;   // partition -> group still accepting records
+    std::map<std::string, size_t> open_group;  // partition -> group still accepting records
     for (size_t i = 0; i < records.size(); ++i) {
       Mapped m = Map(records[i]);
       auto it = m.partition.empty() ? open_group.end() : open_group.find(m.partition);
@@ -322,7 +337,8 @@ absl::StatusOr<std::vector<std::string>> SchemaStatements(const CassandraConfig&
     return absl::InvalidArgumentError("Cassandra replication setting must not contain ';'");
   }
   std::string text = absl::StrReplaceAll(
-      cql::kSchemaCql, {{"{{keyspace}}", config.keyspace}, {"{{replication}}", config.replication}});
+      cql::kSchemaCql,
+      {{"{{keyspace}}", config.keyspace}, {"{{replication}}", config.replication}});
   std::vector<std::string> statements;
   std::string current;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
@@ -347,8 +363,8 @@ absl::Status CreateSchema(const CassandraConfig& config) {
   auto options = ToSessionOptions(config, /*use_keyspace=*/false);
   if (!options.ok()) return options.status();
   // Schema changes wait for agreement on the coordinator; give them more than a write's time.
-  options->connection.request_timeout = std::max(options->connection.request_timeout,
-                                                 absl::Seconds(60));
+  options->connection.request_timeout =
+      std::max(options->connection.request_timeout, absl::Seconds(60));
   auto session = cql::Session::Connect(*options);
   if (!session.ok()) return session.status();
   for (const auto& s : *statements) {

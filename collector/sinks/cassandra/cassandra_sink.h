@@ -13,7 +13,8 @@
 //  * Batching: records of one partition (a device's day of windows or probes) go in one UNLOGGED
 //    batch (atomic and isolated within the partition, no batch log); everything else is a single
 //    EXECUTE; all of them pipelined on one connection.
-//  * Verdicts: applied -> kOk. Unavailable, timeouts, Overloaded, no node reachable, and errors that
+//  * Verdicts: applied -> kOk. Unavailable, timeouts, Overloaded, no node reachable, and errors
+//  that
 //    are the operator's to fix (bad credentials, Unauthorized, missing table) -> kRetry: the record
 //    is fine and will go once the cluster is. Invalid/Syntax for this record -> kDrop with the
 //    server's message (a batch that fails so is split to find the offending record).

@@ -41,7 +41,8 @@ int PollMs(absl::Time deadline) {
 
 bool IsIpAddress(const std::string& host) {
   in6_addr buf;
-  return inet_pton(AF_INET, host.c_str(), &buf) == 1 || inet_pton(AF_INET6, host.c_str(), &buf) == 1;
+  return inet_pton(AF_INET, host.c_str(), &buf) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), &buf) == 1;
 }
 
 }  // namespace
@@ -125,7 +126,8 @@ class Connection::Transport {
       *written = rc;
       return Io::kProgress;
     }
-    if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Io::kWouldBlock;
+    if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+      return Io::kWouldBlock;
     error_ = strerror(errno);
     return Io::kError;
   }
@@ -162,8 +164,8 @@ class Connection::Transport {
     ctx_ = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
     if (SSL_CTX_load_verify_locations(ctx_, o.ca_file.c_str(), nullptr) != 1) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "Cassandra TLS: cannot load CA file %s: %s", o.ca_file, OpenSslErrors()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("Cassandra TLS: cannot load CA file %s: %s", o.ca_file, OpenSslErrors()));
     }
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     ssl_ = SSL_new(ctx_);
@@ -224,14 +226,16 @@ class Connection::Transport {
 
 Connection::Connection(std::unique_ptr<Transport> transport, ConnectionOptions options,
                        std::string address)
-    : transport_(std::move(transport)), options_(std::move(options)), address_(std::move(address)) {}
+    : transport_(std::move(transport)),
+      options_(std::move(options)),
+      address_(std::move(address)) {}
 
 Connection::~Connection() = default;
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& options) {
   if (options.max_in_flight < 1 || options.max_in_flight > 32768) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "Cassandra max_in_flight must be 1..32768, not %d", options.max_in_flight));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("Cassandra max_in_flight must be 1..32768, not %d", options.max_in_flight));
   }
   std::string address = IsIpAddress(options.host) && options.host.find(':') != std::string::npos
                             ? absl::StrCat("[", options.host, "]:", options.port)
@@ -258,8 +262,8 @@ absl::Status Connection::Handshake() {
     if (options_.username.empty()) {
       restore();
       return absl::UnauthenticatedError(absl::StrFormat(
-          "Cassandra node %s requires authentication (%s) but no username is configured",
-          address_, auth->authenticator));
+          "Cassandra node %s requires authentication (%s) but no username is configured", address_,
+          auth->authenticator));
     }
     ready = Send(AuthResponseRequest(PlainAuthToken(options_.username, options_.password)));
     if (!ready.ok()) {
@@ -313,13 +317,11 @@ absl::StatusOr<Response> Connection::Send(const Request& request) {
 
 std::vector<absl::StatusOr<Response>> Connection::Send(const std::vector<Request>& requests) {
   const size_t n = requests.size();
-  std::vector<absl::StatusOr<Response>> results(
-      n, absl::UnavailableError("not sent"));
+  std::vector<absl::StatusOr<Response>> results(n, absl::UnavailableError("not sent"));
   std::vector<bool> answered(n, false);
   if (broken_) {
     for (auto& r : results) {
-      r = absl::UnavailableError(
-          absl::StrFormat("Cassandra connection to %s is broken", address_));
+      r = absl::UnavailableError(absl::StrFormat("Cassandra connection to %s is broken", address_));
     }
     return results;
   }

@@ -34,7 +34,8 @@ absl::Status ParseContactPoint(std::string_view text, std::string* host, uint16_
   if (!text.empty() && text.front() == '[') {
     size_t close = text.find(']');
     if (close == std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrFormat("bad Cassandra contact point \"%s\"", text));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("bad Cassandra contact point \"%s\"", text));
     }
     *host = std::string(text.substr(1, close - 1));
     if (close + 1 < text.size()) {
@@ -44,8 +45,8 @@ absl::Status ParseContactPoint(std::string_view text, std::string* host, uint16_
       }
       port_text = text.substr(close + 2);
     }
-  } else if (size_t colon = text.rfind(':'); colon != std::string_view::npos &&
-                                             text.find(':') == colon) {
+  } else if (size_t colon = text.rfind(':');
+             colon != std::string_view::npos && text.find(':') == colon) {
     *host = std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
   } else {
@@ -57,7 +58,8 @@ absl::Status ParseContactPoint(std::string_view text, std::string* host, uint16_
   }
   if (!port_text.empty()) {
     uint32_t p = 0;
-    if (!absl::SimpleAtoi(absl::string_view(port_text.data(), port_text.size()), &p) || p == 0 || p > 65535) {
+    if (!absl::SimpleAtoi(absl::string_view(port_text.data(), port_text.size()), &p) || p == 0 ||
+        p > 65535) {
       return absl::InvalidArgumentError(
           absl::StrFormat("Cassandra contact point \"%s\": bad port", text));
     }

@@ -8,9 +8,9 @@
 // Retry rules (cql_frame.h ClassifyError, docs/sinks.md "Cassandra"): a write is retried inside
 // the session, at most `max_attempts` times in all, only when the spec says it is safe: the node
 // refused it before applying it (Unavailable, Is_bootstrapping -> another node) or it is idempotent
-// and its outcome is unknown (timeouts, Overloaded, Server_error, a dropped connection). Every write
-// the sink sends is idempotent: fixed values on a fixed primary key with a client timestamp chosen
-// once, so a duplicate lands as the same cell version. What is still failing after that is
+// and its outcome is unknown (timeouts, Overloaded, Server_error, a dropped connection). Every
+// write the sink sends is idempotent: fixed values on a fixed primary key with a client timestamp
+// chosen once, so a duplicate lands as the same cell version. What is still failing after that is
 // returned, marked retryable or not, for the caller's backoff or dead-letter decision.
 //
 // Not thread-safe.
