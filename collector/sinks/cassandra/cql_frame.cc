@@ -15,6 +15,7 @@ namespace {
 // Types nest (list<map<text, frozen<tuple<...>>>>); a hostile frame could nest without end and
 // exhaust the stack, so nesting deeper than any real schema is rejected.
 constexpr int kMaxTypeDepth = 16;
+constexpr int32_t kMaxEmptyRows = 65536;
 
 // ---- Writing ----
 
@@ -313,6 +314,11 @@ absl::StatusOr<Result> ReadResult(Reader& r) {
       // Each cell takes at least 4 bytes; refuse counts the body cannot hold before allocating.
       if (columns > 0) {
         if (auto s = r.Need(size_t(count) * columns * 4, "rows"); !s.ok()) return s;
+      } else if (count > kMaxEmptyRows) {
+        // Rows without columns take no bytes, so the body cannot bound their count (found by
+        // the fuzzer: 2^31 empty rows from a 20-byte frame).
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "bad CQL frame: %d rows without columns (at most %d accepted)", count, kMaxEmptyRows));
       }
       rows.rows.reserve(count);
       for (int32_t i = 0; i < count; ++i) {

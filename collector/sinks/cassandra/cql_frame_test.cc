@@ -404,6 +404,14 @@ TEST(CqlDecodeTest, HugeCountsAreRejectedBeforeAllocating) {
   EXPECT_THAT(r.status().message(), HasSubstr("truncated"));
 }
 
+TEST(CqlDecodeTest, HugeCountOfColumnlessRowsIsRejected) {
+  // Found by the fuzzer: rows of zero columns cost no bytes, so the count alone must be bounded.
+  auto r = DecodeFrame(
+      ServerFrame(0x08, B({0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff})));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("without columns"));
+}
+
 TEST(CqlDecodeTest, DeepTypeNestingIsRejected) {
   std::string body = B({0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 'k', 0, 1, 't', 0, 1, 'c'});
   for (int i = 0; i < 40; ++i) body += B({0, 0x20});
