@@ -1,5 +1,6 @@
 #include "collector/sinks/cassandra/cassandra_sink.h"
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -184,12 +185,16 @@ Mapped Map(const Record& record) {
 // Microseconds since the epoch, strictly increasing within the process, so a later Write of a
 // merged record always supersedes an earlier one even within the same microsecond.
 int64_t NextTimestampUs() {
-  static int64_t last = 0;
+  static std::atomic<int64_t> last{0};
   int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
-  last = std::max(now, last + 1);
-  return last;
+  int64_t prev = last.load();
+  int64_t next;
+  do {
+    next = std::max(now, prev + 1);
+  } while (!last.compare_exchange_weak(prev, next));
+  return next;
 }
 
 absl::StatusOr<cql::SessionOptions> ToSessionOptions(const CassandraConfig& c, bool use_keyspace) {
