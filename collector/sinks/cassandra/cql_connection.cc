@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -370,6 +371,8 @@ std::vector<absl::StatusOr<Response>> Connection::Send(const std::vector<Request
       out.clear();
       out_pos = 0;
     }
+    // A node may answer and close at once: consume what arrived before reporting the close.
+    std::optional<std::string> read_failure;
     for (;;) {
       auto io = transport_->Read(&in);
       if (io == Transport::Io::kProgress) {
@@ -377,13 +380,9 @@ std::vector<absl::StatusOr<Response>> Connection::Send(const std::vector<Request
         continue;
       }
       if (io == Transport::Io::kWouldBlock) break;
-      return fail_rest(absl::UnavailableError(absl::StrFormat(
-          "Cassandra node %s: %s with %d request(s) unanswered (they may or may not have been "
-          "applied)",
-          address_,
-          io == Transport::Io::kClosed ? "connection closed by the node"
-                                       : "receive failed: " + transport_->error(),
-          n - done)));
+      read_failure = io == Transport::Io::kClosed ? "connection closed by the node"
+                                                  : "receive failed: " + transport_->error();
+      break;
     }
     // Consume every complete frame.
     size_t pos = 0;
@@ -417,6 +416,12 @@ std::vector<absl::StatusOr<Response>> Connection::Send(const std::vector<Request
     }
     in.erase(0, pos);
     if (done == n) break;
+    if (read_failure) {
+      return fail_rest(absl::UnavailableError(absl::StrFormat(
+          "Cassandra node %s: %s with %d request(s) unanswered (they may or may not have been "
+          "applied)",
+          address_, *read_failure, n - done)));
+    }
 
     if (progress) deadline = absl::Now() + options_.request_timeout;
     if (absl::Now() >= deadline) {
