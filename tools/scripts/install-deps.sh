@@ -12,8 +12,8 @@ PACKAGES=(
   libnl-3-dev libnl-genl-3-dev
   clang libclang-rt-14-dev clang-format
   tshark ieee-data
+  openjdk-17-jdk-headless maven python3-cassandra
   iproute2 iptables nftables procps psmisc
-  openjdk-17-jdk-headless maven
 )
 
 missing=()
