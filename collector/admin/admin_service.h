@@ -2,7 +2,7 @@
 
 // The Admin gRPC service (callback API) for `airfleetctl`: views of agents and devices, enriched at
 // query time with vendors and known-device names (collector/enrich/), and the known-device
-// registry's edits.
+// registry's edits, and the randomised-MAC clusters.
 // Every call requires an `operator` certificate; anyone else gets PERMISSION_DENIED naming the
 // role required. Served on the same port as Ingest.
 //
@@ -21,6 +21,9 @@ struct AdminOptions {
   uint32_t recent_windows = 60;  // GetDevice: newest windows returned
   uint32_t default_device_limit = 10'000;
   size_t export_page = 512;  // windows read from the store per page
+  // ListClusters: probe observations held per query (the engine's memory cap, ~100 B each);
+  // beyond it the answer is partial and says how many were left out.
+  size_t max_cluster_observations = 2'000'000;
 };
 
 class AdminService final : public v1::Admin::CallbackService {
@@ -49,6 +52,11 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ListKnownDevices(grpc::CallbackServerContext* context,
                                              const v1::ListKnownDevicesRequest* request,
                                              v1::ListKnownDevicesResponse* response) override;
+  // Randomised-MAC clusters (collector/analytics/clusters.h) over the stored probe observations
+  // of the requested time range; INVALID_ARGUMENT for a negative gap or tolerance.
+  grpc::ServerUnaryReactor* ListClusters(grpc::CallbackServerContext* context,
+                                         const v1::ListClustersRequest* request,
+                                         v1::ListClustersResponse* response) override;
 
  private:
   Store* store_;

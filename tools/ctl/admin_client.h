@@ -51,6 +51,7 @@ class AdminClient {
       const v1::PutKnownDevicesRequest& request);
   absl::Status RemoveKnownDevice(uint64_t mac);
   absl::StatusOr<v1::ListKnownDevicesResponse> ListKnownDevices();
+  absl::StatusOr<v1::ListClustersResponse> ListClusters(const v1::ListClustersRequest& request);
   // Calls `sink` for each stored window in order; stops (and cancels the stream) at the first
   // error from `sink`, which is returned.
   absl::Status ExportWindows(const v1::ExportWindowsRequest& request,
