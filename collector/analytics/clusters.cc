@@ -59,11 +59,11 @@ struct ClusterEngine::Device {
   int64_t last_ns = 0;
   const MacAgg* newest = nullptr;  // the MAC that started last
   uint32_t seq_links = 0;
-  double Median() const {
-    std::vector<double> s = mac_signals;
-    std::sort(s.begin(), s.end());
-    const size_t n = s.size();
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  double median = 0;  // of mac_signals, updated when a MAC joins
+  void AddSignal(double s) {
+    mac_signals.insert(std::upper_bound(mac_signals.begin(), mac_signals.end(), s), s);
+    const size_t n = mac_signals.size();
+    median = n % 2 == 1 ? mac_signals[n / 2] : (mac_signals[n / 2 - 1] + mac_signals[n / 2]) / 2;
   }
 };
 
@@ -174,12 +174,21 @@ void ClusterEngine::ClusterSession(const std::vector<const Obs*>& session,
   // `macs` is already in order of first probe (the session is time-ordered).
 
   std::vector<Device> devices;
+  // Devices that may still take a MAC (indexes into `devices`): one silent for longer than the
+  // session gap is closed, which also keeps a busy session's matching linear in its open devices.
+  std::vector<size_t> open;
   for (const MacAgg& m : macs) {
+    open.erase(std::remove_if(open.begin(), open.end(),
+                              [&](size_t i) {
+                                return devices[i].last_ns + options_.session_gap_ns < m.first_ns;
+                              }),
+               open.end());
     Device* chosen = nullptr;
     bool by_seq = false;
     // a. sequence continuity
     uint32_t best_delta = std::numeric_limits<uint32_t>::max();
-    for (Device& d : devices) {
+    for (size_t i : open) {
+      Device& d = devices[i];
       const MacAgg* prev = d.newest;
       if (prev->last_ns > m.first_ns + options_.seq_overlap_ns) continue;
       const uint32_t delta = (m.first_seq - prev->last_seq) & 0x0fff;
@@ -193,13 +202,14 @@ void ClusterEngine::ClusterSession(const std::vector<const Obs*>& session,
     if (chosen == nullptr) {
       if (m.signal_count > 0) {
         double best = options_.signal_tolerance_db;
-        for (Device& d : devices) {
+        for (size_t i : open) {
+          Device& d = devices[i];
           if (d.mac_signals.empty()) continue;
           if (options_.one_mac_at_a_time &&
               d.newest->last_ns > m.first_ns + options_.seq_overlap_ns) {
             continue;
           }
-          const double diff = std::fabs(d.Median() - m.AverageSignal());
+          const double diff = std::fabs(d.median - m.AverageSignal());
           // Ties go to the older device (strict < once one is chosen).
           if (diff < best || (chosen == nullptr && diff <= best)) {
             best = diff;
@@ -207,14 +217,17 @@ void ClusterEngine::ClusterSession(const std::vector<const Obs*>& session,
           }
         }
       } else {
-        for (Device& d : devices) {
-          if (chosen == nullptr || d.last_ns > chosen->last_ns) chosen = &d;
+        for (size_t i : open) {
+          if (chosen == nullptr || devices[i].last_ns > chosen->last_ns) chosen = &devices[i];
         }
       }
     }
-    if (chosen == nullptr) chosen = &devices.emplace_back();
+    if (chosen == nullptr) {
+      open.push_back(devices.size());
+      chosen = &devices.emplace_back();
+    }
     chosen->macs.push_back(&m);
-    if (m.signal_count > 0) chosen->mac_signals.push_back(m.AverageSignal());
+    if (m.signal_count > 0) chosen->AddSignal(m.AverageSignal());
     chosen->last_ns = std::max(chosen->last_ns, m.last_ns);
     chosen->newest = &m;
     if (by_seq) ++chosen->seq_links;

@@ -14,7 +14,9 @@
 //     of every earlier one (default 5 min).
 //  3. Within a session, each MAC is aggregated (probes, first/last probe, signal sum/count/min/
 //     max, first and last sequence number, SSIDs) and MACs are assigned to devices in order of
-//     their first probe:
+//     their first probe. A device silent for longer than `session_gap_ns` is closed (its phone's
+//     own session ended, even if other phones of the model kept the fingerprint's session alive);
+//     this also keeps matching linear in the devices open at the time. Then:
 //       a. Sequence continuity (strong evidence): a device whose newest MAC's last sequence number
 //          is followed by this MAC's first one within `seq_gap` (modulo 4096) and whose newest MAC
 //          stopped probing no later than `seq_overlap_ns` after this MAC started. The closest such

@@ -77,6 +77,7 @@ struct PhoneFigures {
   size_t randomised_macs = 0;
   size_t fingerprints = 0;
   int clusters_alone = 0;
+  size_t macs_in_clusters_alone = 0;
   int clusters_in_fleet = 0;
   size_t macs_in_fleet_clusters = 0;
 };
@@ -115,7 +116,9 @@ TEST(ClustersRealDataTest, ClustersOnlyMixPhonesThatShareAFingerprint) {
     PhoneFigures& f = figures[file];
     f.randomised_macs = macs.size();
     f.fingerprints = fps.size();
-    f.clusters_alone = alone.Finish().clusters_size();
+    const v1::ListClustersResponse own = alone.Finish();
+    f.clusters_alone = own.clusters_size();
+    for (const auto& c : own.clusters()) f.macs_in_clusters_alone += c.macs_size();
   }
   // The same (anonymised) MAC in two files would make the check below meaningless.
   for (const auto& [mac, in] : files_of_mac) ASSERT_EQ(in.size(), 1u) << std::hex << mac;
@@ -155,11 +158,12 @@ TEST(ClustersRealDataTest, ClustersOnlyMixPhonesThatShareAFingerprint) {
       }
     }
   }
-  std::printf("%-56s %8s %4s %6s %6s %10s\n", "file", "rnd_macs", "fps", "alone", "fleet",
-              "macs_in_cl");
+  std::printf("%-56s %8s %4s %6s %11s %6s %11s\n", "file", "rnd_macs", "fps", "alone", "macs_alone",
+              "fleet", "macs_fleet");
   for (const auto& [file, f] : figures) {
-    std::printf("%-56s %8zu %4zu %6d %6d %10zu\n", file.c_str(), f.randomised_macs, f.fingerprints,
-                f.clusters_alone, f.clusters_in_fleet, f.macs_in_fleet_clusters);
+    std::printf("%-56s %8zu %4zu %6d %11zu %6d %11zu\n", file.c_str(), f.randomised_macs,
+                f.fingerprints, f.clusters_alone, f.macs_in_clusters_alone, f.clusters_in_fleet,
+                f.macs_in_fleet_clusters);
   }
   std::printf(
       "fleet: %d clusters (%d mixing phones of one model, %zu MACs in a cluster of another "

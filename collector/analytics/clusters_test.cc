@@ -140,6 +140,17 @@ TEST(ClusterEngineTest, AGapJustUnderTheSessionGapKeepsOneSession) {
   EXPECT_EQ(r.clusters(0).macs_size(), 4);
 }
 
+TEST(ClusterEngineTest, ADeviceSilentForLongerThanTheGapIsClosedWhileItsModelProbesOn) {
+  // Phone 1 (-40 dBm) probes at 0 and 30 s, then is silent for 7 minutes and comes back with two
+  // MACs; phone 2 (-75 dBm, same model) probes every minute and keeps the session alive.
+  std::vector<O> obs = {Mac(1, 0, -40), Mac(2, 30, -40), Mac(3, 450, -40), Mac(4, 480, -40)};
+  for (int i = 0; i < 9; ++i) obs.push_back(Mac(20 + static_cast<uint64_t>(i), i * 60, -75));
+  auto r = Cluster(obs);
+  ASSERT_EQ(r.clusters_size(), 1);  // phone 2 only
+  EXPECT_EQ(r.clusters(0).macs_size(), 9);
+  EXPECT_EQ(r.groups_below_min_macs(), 2u);  // phone 1 before and after its silence
+}
+
 TEST(ClusterEngineTest, SignalToleranceSeparatesTwoPhonesWithTheSameFingerprint) {
   // Phone 1 near (-40 dBm), phone 2 far (-75 dBm), interleaved in time, same model.
   std::vector<O> obs = {Mac(1, 0, -40),   Mac(11, 5, -75), Mac(2, 30, -42),
