@@ -1,9 +1,12 @@
 #include "collector/admin/admin_service.h"
 
+#include <algorithm>
+#include <cmath>
 #include <deque>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "collector/analytics/clusters.h"
 #include "collector/auth/peer_identity.h"
 #include "collector/enrich/enrich.h"
 
@@ -256,6 +259,42 @@ grpc::ServerUnaryReactor* AdminService::InitSinks(grpc::CallbackServerContext* c
         status = ToGrpc(results.status());
       } else {
         for (auto& line : *results) response->add_results(std::move(line));
+grpc::ServerUnaryReactor* AdminService::ListClusters(grpc::CallbackServerContext* context,
+                                                     const v1::ListClustersRequest* request,
+                                                     v1::ListClustersResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok() && (request->session_gap_ns() < 0 || request->signal_tolerance_db() < 0 ||
+                      !std::isfinite(request->signal_tolerance_db()))) {
+    status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "session gap and signal tolerance must be positive (0 = default)");
+  }
+  if (status.ok()) {
+    analytics::ClusterOptions options;
+    if (request->min_macs() != 0) options.min_macs = request->min_macs();
+    if (request->session_gap_ns() != 0) options.session_gap_ns = request->session_gap_ns();
+    if (request->signal_tolerance_db() != 0) {
+      options.signal_tolerance_db = request->signal_tolerance_db();
+    }
+    options.max_observations = options_.max_cluster_observations;
+    analytics::ClusterEngine engine(options);
+    absl::Status scanned = store_->ScanProbes(request->since_ns(), request->until_ns(),
+                                              [&](const v1::ProbeObservation& p) {
+                                                engine.Add(p);
+                                                return absl::OkStatus();
+                                              });
+    if (!scanned.ok()) {
+      status = ToGrpc(scanned);
+    } else {
+      *response = engine.Finish();
+      if (request->mac() != 0) {
+        auto* clusters = response->mutable_clusters();
+        clusters->erase(std::remove_if(clusters->begin(), clusters->end(),
+                                       [&](const v1::ProbeCluster& c) {
+                                         return std::find(c.macs().begin(), c.macs().end(),
+                                                          request->mac()) == c.macs().end();
+                                       }),
+                        clusters->end());
       }
     }
   }

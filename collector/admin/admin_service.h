@@ -2,7 +2,7 @@
 
 // The Admin gRPC service (callback API) for `airfleetctl`: views of agents and devices, enriched at
 // query time with vendors and known-device names (collector/enrich/), and the known-device
-// registry's edits.
+// registry's edits, and the randomised-MAC clusters.
 // Every call requires an `operator` certificate; anyone else gets PERMISSION_DENIED naming the
 // role required. Served on the same port as Ingest.
 //
@@ -30,6 +30,9 @@ struct AdminOptions {
   sinks::SinkHub* sink_hub = nullptr;
   // Builds fresh sinks and calls Initialise() on each (InitSinks); empty = nothing configured.
   std::function<absl::StatusOr<std::vector<std::string>>()> init_sinks;
+  // ListClusters: probe observations held per query (the engine's memory cap, ~100 B each);
+  // beyond it the answer is partial and says how many were left out.
+  size_t max_cluster_observations = 2'000'000;
 };
 
 class AdminService final : public v1::Admin::CallbackService {
@@ -67,6 +70,11 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* InitSinks(grpc::CallbackServerContext* context,
                                       const v1::InitSinksRequest* request,
                                       v1::InitSinksResponse* response) override;
+  // Randomised-MAC clusters (collector/analytics/clusters.h) over the stored probe observations
+  // of the requested time range; INVALID_ARGUMENT for a negative gap or tolerance.
+  grpc::ServerUnaryReactor* ListClusters(grpc::CallbackServerContext* context,
+                                         const v1::ListClustersRequest* request,
+                                         v1::ListClustersResponse* response) override;
 
  private:
   Store* store_;

@@ -439,6 +439,41 @@ absl::StatusOr<ExportPage> RocksDbStore::ExportWindows(int64_t since_ns, int64_t
   return page;
 }
 
+absl::Status RocksDbStore::ScanProbes(
+    int64_t since_ns, int64_t until_ns,
+    const std::function<absl::Status(const v1::ProbeObservation&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kProbes]));
+  v1::ProbeObservation probe;
+  for (it->SeekToFirst(); it->Valid();) {
+    keys::WindowKeyParts parts;
+    if (!keys::ParseWindowKey(it->key().ToStringView(), &parts)) {
+      it->Next();
+      continue;
+    }
+    if (parts.window_start_ns < since_ns) {
+      // Jump to this device's first window at or after `since`.
+      std::string target = keys::DeviceKey(parts.mac);
+      keys::AppendU64(&target, keys::TimeToKey(since_ns));
+      it->Seek(target);
+      continue;
+    }
+    if (until_ns != 0 && parts.window_start_ns >= until_ns) {
+      // Time-ordered within a device: the rest of it is out of range too.
+      if (parts.mac == 0xFFFFFFFFFFFFFFFFULL) break;
+      it->Seek(keys::DeviceKey(parts.mac + 1));
+      continue;
+    }
+    if (!probe.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("corrupt probe observation record of device ", absl::Hex(parts.mac)));
+    }
+    AF_RETURN_IF_ERROR(visit(probe));
+    it->Next();
+  }
+  return FromRocks(it->status(), "scan probes");
+}
+
 absl::StatusOr<uint64_t> RocksDbStore::DeleteRange(Cf cf, int64_t cutoff_ns) {
   uint64_t deleted = 0;
   rocksdb::WriteBatch wb;

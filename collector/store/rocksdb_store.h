@@ -47,6 +47,9 @@ class RocksDbStore : public Store {
   absl::StatusOr<v1::GetDeviceResponse> GetDevice(uint64_t mac, uint32_t recent_windows) override;
   absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
                                            const std::string& cursor, size_t limit) override;
+  absl::Status ScanProbes(
+      int64_t since_ns, int64_t until_ns,
+      const std::function<absl::Status(const v1::ProbeObservation&)>& visit) override;
   absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) override;
   absl::Status WriteMeta(const std::vector<MetaWrite>& writes) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(

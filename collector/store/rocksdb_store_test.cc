@@ -239,5 +239,46 @@ TEST_F(RocksDbStoreTest, RetentionDeletesOldWindowsProbesAndDevices) {
   EXPECT_EQ(*again, 0u);
 }
 
+TEST_F(RocksDbStoreTest, ScanProbesReturnsTheTimeRangeOfEveryDevice) {
+  v1::Batch b = MakeBatch(1, 1, {});
+  // Three devices, probes in minutes 0..3; two SSIDs for device 2 in minute 1.
+  for (uint64_t mac : {1u, 2u, 3u}) {
+    for (int m = 0; m < 4; ++m) {
+      v1::ProbeObservation* p = b.add_probes();
+      p->set_mac(mac);
+      p->set_window_start_ns(kT0 + m * kMinute);
+      p->set_count(static_cast<uint32_t>(m + 1));
+    }
+  }
+  v1::ProbeObservation* extra = b.add_probes();
+  extra->set_mac(2);
+  extra->set_window_start_ns(kT0 + kMinute);
+  extra->set_ssid("cafe");
+  extra->set_count(9);
+  ASSERT_TRUE(store_->CommitBatch("pi-1", b).ok());
+  std::vector<std::tuple<uint64_t, int64_t, std::string>> got;
+  auto collect = [&](const v1::ProbeObservation& p) {
+    got.emplace_back(p.mac(), p.window_start_ns(), p.ssid());
+    return absl::OkStatus();
+  };
+  ASSERT_TRUE(store_->ScanProbes(kT0 + kMinute, kT0 + 3 * kMinute, collect).ok());
+  using T = std::tuple<uint64_t, int64_t, std::string>;
+  EXPECT_THAT(got, ElementsAre(T{1, kT0 + kMinute, ""}, T{1, kT0 + 2 * kMinute, ""},
+                               T{2, kT0 + kMinute, ""}, T{2, kT0 + kMinute, "cafe"},
+                               T{2, kT0 + 2 * kMinute, ""}, T{3, kT0 + kMinute, ""},
+                               T{3, kT0 + 2 * kMinute, ""}));
+  got.clear();
+  ASSERT_TRUE(store_->ScanProbes(0, 0, collect).ok());
+  EXPECT_EQ(got.size(), 13u);
+  // The visitor's error stops the scan and comes back.
+  int calls = 0;
+  absl::Status st = store_->ScanProbes(0, 0, [&](const v1::ProbeObservation&) {
+    ++calls;
+    return absl::ResourceExhaustedError("enough");
+  });
+  EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(calls, 1);
+}
+
 }  // namespace
 }  // namespace airfleet::collector

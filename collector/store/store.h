@@ -137,6 +137,14 @@ class Store {
   virtual absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
                                                    const std::string& cursor, size_t limit) = 0;
 
+  // Calls `visit` for every stored probe observation with since_ns <= window_start_ns < until_ns
+  // (until 0 = no bound), in key order (device, then time). The layout is device-major, so this
+  // reads the whole probes table (skipping each device's tail past `until`); it is for query-time
+  // analytics (clusters), not for the ingest path. Stops at the first error of `visit`.
+  virtual absl::Status ScanProbes(
+      int64_t since_ns, int64_t until_ns,
+      const std::function<absl::Status(const v1::ProbeObservation&)>& visit) = 0;
+
   // Deletes windows and probes whose window started before `cutoff_ns`, and devices last seen
   // before it. Returns how many records were deleted.
   virtual absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) = 0;

@@ -182,6 +182,16 @@ absl::StatusOr<v1::ListKnownDevicesResponse> AdminClient::ListKnownDevices() {
   return out;
 }
 
+absl::StatusOr<v1::ListClustersResponse> AdminClient::ListClusters(
+    const v1::ListClustersRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::ListClustersResponse out;
+  grpc::Status st = stub_->ListClusters(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
 absl::Status AdminClient::ExportWindows(
     const v1::ExportWindowsRequest& request,
     const std::function<absl::Status(const v1::StoredWindow&)>& sink) {

@@ -56,6 +56,7 @@ class AdminClient {
       const v1::ListDeadLettersRequest& request);
   // Schema creation may take long (Cassandra): `timeout` replaces the usual deadline.
   absl::StatusOr<v1::InitSinksResponse> InitSinks(std::chrono::milliseconds timeout);
+  absl::StatusOr<v1::ListClustersResponse> ListClusters(const v1::ListClustersRequest& request);
   // Calls `sink` for each stored window in order; stops (and cancels the stream) at the first
   // error from `sink`, which is returned.
   absl::Status ExportWindows(const v1::ExportWindowsRequest& request,

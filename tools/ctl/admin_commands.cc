@@ -1,6 +1,9 @@
 #include "tools/ctl/admin_commands.h"
 
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/mac.h"
 #include "tools/ctl/exit_codes.h"
 #include "tools/ctl/time_arg.h"
@@ -95,6 +98,52 @@ int RunExportWindows(const CommandContext& ctx, const std::string& since,
   // Close the JSON array even on failure, so what was written still parses.
   writer.Finish();
   if (!st.ok()) return Fail(ctx, st);
+  return kExitOk;
+}
+
+int RunClusters(const CommandContext& ctx, const ClusterArgs& args) {
+  v1::ListClustersRequest request;
+  for (auto [flag, text, setter] :
+       {std::tuple{"--since", &args.since, &v1::ListClustersRequest::set_since_ns},
+        std::tuple{"--until", &args.until, &v1::ListClustersRequest::set_until_ns}}) {
+    if (text->empty()) continue;
+    auto t = ParseTimeArg(*text, ctx.now_ns);
+    if (!t.ok())
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat(flag, ": ", t.status().message())));
+    (request.*setter)(*t);
+  }
+  if (!args.gap.empty()) {
+    absl::Duration gap;
+    if (!absl::ParseDuration(args.gap, &gap) || gap <= absl::ZeroDuration()) {
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat(
+                           "--gap: '", args.gap, "' is not a positive duration (e.g. 5m, 90s)")));
+    }
+    request.set_session_gap_ns(absl::ToInt64Nanoseconds(gap));
+  }
+  if (args.signal_tolerance_db < 0) {
+    return Fail(ctx, absl::InvalidArgumentError("--signal-tolerance: must be positive (dB)"));
+  }
+  request.set_signal_tolerance_db(static_cast<float>(args.signal_tolerance_db));
+  request.set_min_macs(args.min_macs);
+  if (!args.mac.empty()) {
+    std::optional<Mac> mac = Mac::Parse(args.mac);
+    if (!mac) {
+      return Fail(
+          ctx, absl::InvalidArgumentError(absl::StrCat(
+                   "--mac: '", args.mac, "' is not a MAC address (expected aa:bb:cc:dd:ee:ff)")));
+    }
+    request.set_mac(mac->ToU64());
+  }
+  auto client = AdminClient::Create(ctx.connection);
+  if (!client.ok()) return Fail(ctx, client.status());
+  auto clusters = (*client)->ListClusters(request);
+  if (!clusters.ok()) return Fail(ctx, clusters.status());
+  if (clusters->observations_dropped() > 0) {
+    *ctx.err << "airfleetctl: partial answer: the collector left out "
+             << clusters->observations_dropped()
+             << " probe observations over its memory cap; narrow --since/--until\n";
+  }
+  WriteTable(ClustersTable(*clusters), ctx.format, *ctx.out);
   return kExitOk;
 }
 

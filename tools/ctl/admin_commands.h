@@ -39,6 +39,16 @@ int RunDevices(const CommandContext& ctx, const std::string& since, const std::s
 // `mac` in any form Mac::Parse accepts.
 int RunDevice(const CommandContext& ctx, const std::string& mac);
 
+// `clusters`: randomised-MAC clusters. Empty strings / 0 mean the collector's defaults.
+struct ClusterArgs {
+  std::string since, until;  // time arguments (time_arg.h)
+  uint32_t min_macs = 0;
+  std::string gap;  // a duration: "5m", "300s", "1h30m"
+  double signal_tolerance_db = 0;
+  std::string mac;  // only clusters holding this MAC
+};
+int RunClusters(const CommandContext& ctx, const ClusterArgs& args);
+
 // Streams every stored window in [since, until) in ctx.format (ndjson is the usual choice).
 int RunExportWindows(const CommandContext& ctx, const std::string& since, const std::string& until);
 

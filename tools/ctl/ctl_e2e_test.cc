@@ -340,7 +340,7 @@ TEST_F(CtlE2eTest, KnownDevicesAndVendorsLabelDevices) {
 
 TEST_F(CtlE2eTest, AgentCertificateIsRefused) {
   for (const char* cmd : {"agents", "devices", "export windows", "known list",
-                          "known remove 00:11:22:33:44:55"}) {
+                          "known remove 00:11:22:33:44:55", "clusters"}) {
     Result r = Ctl(std::string(cmd) + " " + As("agent-01"));
     EXPECT_EQ(r.exit_code, 3) << cmd << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr("needs an operator certificate; " + pki_ +

@@ -103,6 +103,18 @@ int main(int argc, char** argv) {
       "windows", "every stored device window, one JSON object per line (ndjson by default)");
   windows->add_option("--since", since, "from: 15m, 2h, 7d, RFC 3339 time, @unix");
   windows->add_option("--until", until, "to (exclusive), same forms");
+  ClusterArgs cluster_args;
+  auto* clusters = app.add_subcommand(
+      "clusters", "randomised MACs grouped into likely devices (IE fingerprint, session, signal)");
+  clusters->add_option("--since", cluster_args.since, "from: 15m, 2h, 7d, RFC 3339 time, @unix");
+  clusters->add_option("--until", cluster_args.until, "to (exclusive), same forms");
+  clusters->add_option("--min-macs", cluster_args.min_macs,
+                       "distinct MACs a cluster needs (collector default 3)");
+  clusters->add_option("--gap", cluster_args.gap,
+                       "silence that starts a new session, e.g. 5m (collector default 5m)");
+  clusters->add_option("--signal-tolerance", cluster_args.signal_tolerance_db,
+                       "dB between a MAC's average signal and the cluster's median (default 6)");
+  clusters->add_option("--mac", cluster_args.mac, "only clusters holding this MAC");
 
   // ---- known-device registry ----
   auto* known = app.add_subcommand("known", "the collector's registry of known and guest devices");
@@ -159,6 +171,7 @@ int main(int argc, char** argv) {
   if (*sinks_init) return RunSinksInit(ctx);
   if (*sinks_status || *sinks_cmd) return RunSinksStatus(ctx);
   if (*device) return RunDevice(ctx, mac);
+  if (*clusters) return RunClusters(ctx, cluster_args);
   if (*windows) {
     // Export is for machines: ndjson unless the operator asked for something else.
     if (output_opt->count() == 0) ctx.format = Format::kNdjson;

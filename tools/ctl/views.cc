@@ -1,5 +1,6 @@
 #include "tools/ctl/views.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/mac.h"
 #include "common/window_json.h"
 #include "tools/ctl/known_csv.h"
@@ -175,8 +176,46 @@ Table KnownTable(const v1::ListKnownDevicesResponse& response, int64_t now_ns) {
     for (const std::string& tag : k.tags()) tags.push_back(DisplayText(tag));
     t.rows.push_back({MacCell(k.mac()), Cell(DisplayText(k.name())),
                       Cell(k.owner().empty() ? Json(nullptr) : Json(DisplayText(k.owner()))),
-                      Cell(KnownKindName(k.kind())), Cell(tags),
-                      AgeCell(k.updated_ns(), now_ns)});
+                      Cell(KnownKindName(k.kind())), Cell(tags), AgeCell(k.updated_ns(), now_ns)});
+  }
+  return t;
+}
+
+Table ClustersTable(const v1::ListClustersResponse& response) {
+  Table t;
+  t.columns = Columns({{"id", "ID"},
+                       {"fingerprint", "FINGERPRINT"},
+                       {"mac_count", "MACS"},
+                       {"macs", "MAC LIST"},
+                       {"probes", "PROBES"},
+                       {"first_seen", "FIRST SEEN"},
+                       {"last_seen", "LAST SEEN"},
+                       {"probed_ssids", "PROBED SSIDS"},
+                       {"wildcard_probes", "WILDCARD"},
+                       {"signal_min", "MIN dBm"},
+                       {"signal_max", "MAX dBm"},
+                       {"histogram", "HISTOGRAM"},
+                       {"seq_links", "SEQ LINKS"}});
+  auto hex16 = [](uint64_t v) { return absl::StrCat(absl::Hex(v, absl::kZeroPad16)); };
+  for (const v1::ProbeCluster& c : response.clusters()) {
+    Json macs = Json::array();
+    for (uint64_t m : c.macs()) macs.push_back(Mac::FromU64(m).ToString());
+    std::string macs_display = macs.empty() ? "" : macs.front().get<std::string>();
+    if (macs.size() > 1) absl::StrAppend(&macs_display, " +", macs.size() - 1);
+    Json histogram = Json::array();
+    std::string histogram_display;
+    for (const v1::SignalBucket& b : c.signal_histogram()) {
+      histogram.push_back(Json{{"low_dbm", b.low_dbm()}, {"probes", b.probes()}});
+      absl::StrAppend(&histogram_display, histogram_display.empty() ? "" : " ", b.low_dbm(), ":",
+                      b.probes());
+    }
+    t.rows.push_back({Cell(hex16(c.id())), Cell(hex16(c.fingerprint())), Cell(c.macs_size()),
+                      Cell(macs, macs_display), Cell(c.probes()), TimeCell(c.first_seen_ns()),
+                      TimeCell(c.last_seen_ns()), Cell(SsidList(c.probed_ssids())),
+                      Cell(c.wildcard_probes()),
+                      Cell(SignalOrNull(c.has_signal(), c.signal_min_dbm())),
+                      Cell(SignalOrNull(c.has_signal(), c.signal_max_dbm())),
+                      Cell(histogram, histogram_display), Cell(c.seq_links())});
   }
   return t;
 }

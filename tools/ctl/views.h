@@ -27,6 +27,12 @@ Table DevicesTable(const v1::ListDevicesResponse& response, int64_t now_ns);
 // the collector's update time; tags are a list, joined with ';' in csv).
 Table KnownTable(const v1::ListKnownDevicesResponse& response, int64_t now_ns);
 
+// `clusters`. Columns: id (16 hex digits), fingerprint (16 hex), mac_count, macs (list; the table
+// shows the first and how many more), probes, first_seen, last_seen (RFC 3339 in the table),
+// probed_ssids, wildcard_probes, signal_min, signal_max (null without signal), histogram (list of
+// {"low_dbm", "probes"}; the table shows "-50:4 -45:8"), seq_links.
+Table ClustersTable(const v1::ListClustersResponse& response);
+
 // `airfleetctl device MAC`: details, per-agent sightings and recent windows. Table format prints
 // three sections; json/ndjson print one object {"device": {...}, "sightings": [...],
 // "recent_windows": [window_json objects]}; csv prints the recent windows only (one row each).

@@ -203,5 +203,47 @@ TEST(ViewsTest, ExportCsvHasWindowKeysAsHeader) {
   EXPECT_EQ(none.str(), header + "\n");
 }
 
+TEST(ViewsTest, ClustersShowMacsHistogramAndHexIds) {
+  v1::ListClustersResponse r;
+  auto* c = r.add_clusters();
+  c->set_id(0xabc);
+  c->set_fingerprint(0x7c2e3cfb4a6b75ecULL);
+  c->add_macs(0x02aabbccdd01ULL);
+  c->add_macs(0x02aabbccdd02ULL);
+  c->add_macs(0x02aabbccdd03ULL);
+  c->set_probes(12);
+  c->set_first_seen_ns(kNow);
+  c->set_last_seen_ns(kNow + 60 * kS);
+  c->add_probed_ssids("home\x1b");
+  c->set_wildcard_probes(6);
+  c->set_has_signal(true);
+  c->set_signal_min_dbm(-52);
+  c->set_signal_max_dbm(-44);
+  auto* b1 = c->add_signal_histogram();
+  b1->set_low_dbm(-55);
+  b1->set_probes(4);
+  auto* b2 = c->add_signal_histogram();
+  b2->set_low_dbm(-50);
+  b2->set_probes(8);
+  Json j = Json::parse(Render(ClustersTable(r), Format::kJson));
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["id"], "0000000000000abc");
+  EXPECT_EQ(j[0]["fingerprint"], "7c2e3cfb4a6b75ec");
+  EXPECT_EQ(j[0]["mac_count"], 3);
+  EXPECT_EQ(j[0]["macs"], Json({"02:aa:bb:cc:dd:01", "02:aa:bb:cc:dd:02", "02:aa:bb:cc:dd:03"}));
+  EXPECT_EQ(j[0]["first_seen"], kNow);
+  EXPECT_EQ(j[0]["probed_ssids"], Json({"home\\x1b"}));
+  EXPECT_EQ(j[0]["signal_min"], -52);
+  EXPECT_EQ(j[0]["histogram"][1]["low_dbm"], -50);
+  EXPECT_EQ(j[0]["histogram"][1]["probes"], 8);
+  const std::string table = Render(ClustersTable(r), Format::kTable);
+  EXPECT_THAT(table, ::testing::HasSubstr("02:aa:bb:cc:dd:01 +2"));
+  EXPECT_THAT(table, ::testing::HasSubstr("-55:4 -50:8"));
+  // No signal: null, not 0.
+  c->set_has_signal(false);
+  j = Json::parse(Render(ClustersTable(r), Format::kJson));
+  EXPECT_TRUE(j[0]["signal_min"].is_null());
+}
+
 }  // namespace
 }  // namespace airfleet::ctl

@@ -7,6 +7,7 @@
 
 #include "tools/framegen/edge_cases.h"
 #include "tools/framegen/pcap_writer.h"
+#include "tools/framegen/rotation.h"
 #include "tools/framegen/scenario.h"
 
 namespace {
@@ -70,6 +71,30 @@ int RunEdgeCases(const std::string& out) {
   return 0;
 }
 
+// Phones rotating randomised MACs (rotation.h), with the clusters they must form as truth.
+int RunRotation(const airfleet::framegen::RotationOptions& options, const std::string& out,
+                const std::string& truth_path) {
+  const auto s = airfleet::framegen::GenerateRotationScenario(options);
+  airfleet::framegen::PcapWriter w(kLinktypeRadiotap,
+                                   airfleet::framegen::TimestampResolution::kMicro);
+  for (const auto& r : s.records) w.Add(r.timestamp_ns, r.bytes.data(), r.bytes.size());
+  if (auto st = airfleet::framegen::WriteFile(out, w.data()); !st.ok()) {
+    std::fprintf(stderr, "airfleet-framegen: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  if (!truth_path.empty()) {
+    if (auto st = airfleet::framegen::WriteFile(truth_path,
+                                                airfleet::framegen::RotationTruthToJson(s.truth));
+        !st.ok()) {
+      std::fprintf(stderr, "airfleet-framegen: %s\n", st.ToString().c_str());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "wrote %zu frames (%zu clusters in truth) to %s\n", s.records.size(),
+               s.truth.clusters.size(), out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,12 +124,25 @@ int main(int argc, char** argv) {
   std::string edge_out;
   CLI::App* ec = app.add_subcommand("edge-cases", "one deliberately broken frame per anomaly");
   ec->add_option("--out", edge_out, "capture file")->required();
+  airfleet::framegen::RotationOptions rot;
+  std::string rot_out, rot_truth;
+  int64_t rot_start_s = rot.start_ns / 1'000'000'000;
+  CLI::App* rc = app.add_subcommand(
+      "rotation", "phones rotating randomised MACs; truth = the clusters they must form");
+  rc->add_option("--seed", rot.seed, "random seed (same seed, same file)");
+  rc->add_option("--start", rot_start_s, "unix seconds of the first frame (a minute boundary)");
+  rc->add_option("--out", rot_out, "capture file (pcap)")->required();
+  rc->add_option("--truth", rot_truth, "ground truth JSON file");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (ec->parsed()) return RunEdgeCases(edge_out);
+  if (rc->parsed()) {
+    rot.start_ns = rot_start_s * 1'000'000'000;
+    return RunRotation(rot, rot_out, rot_truth);
+  }
   o.window_ns = window_ms * 1'000'000;
   o.start_ns = start_s * 1'000'000'000;
   return RunScenario(o, format, out, truth);
