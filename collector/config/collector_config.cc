@@ -89,9 +89,14 @@ absl::Status ParseSinks(const YAML::Node& section, const std::string& name,
   for (const auto& [sink, parser] : parsers) {
     const YAML::Node sub = section[sink];
     if (!sub) continue;
-    if (sub["enabled"] && !sub["enabled"].as<bool>(true)) continue;
+    bool enabled = true;
+    if (sub["enabled"]) {
+      AF_ASSIGN_OR_RETURN(enabled,
+                          Read<bool>(sub["enabled"], name, absl::StrCat("sinks.", sink, ".enabled")));
+    }
+    // A disabled section is still checked, so switching it on later holds no surprise.
     AF_ASSIGN_OR_RETURN(Factory factory, parser(sub, name));
-    factories.push_back(std::move(factory));
+    if (enabled) factories.push_back(std::move(factory));
   }
   if (factories.empty()) return absl::OkStatus();
   options->make_sinks = [factories]() -> absl::StatusOr<std::vector<std::unique_ptr<sinks::Sink>>> {

@@ -243,6 +243,12 @@ class CassandraSink : public Sink {
 
   std::string_view name() const override { return "cassandra"; }
 
+  absl::StatusOr<std::string> Initialise() override {
+    absl::Status created = CreateSchema(config_);
+    if (!created.ok()) return created;
+    return absl::StrCat("keyspace ", config_.keyspace, " and its tables are in place");
+  }
+
   absl::Status Open() override {
     auto session = cql::Session::Connect(options_);
     if (!session.ok()) return session.status();

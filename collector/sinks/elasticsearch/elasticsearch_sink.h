@@ -59,6 +59,12 @@ class ElasticsearchSink final : public Sink {
 
   std::string_view name() const override { return "elasticsearch"; }
   absl::Status Open() override;
+  // Templates are (re)installed by Open() anyway; this makes `airfleetctl sinks init` say so.
+  absl::StatusOr<std::string> Initialise() override {
+    absl::Status opened = Open();
+    if (!opened.ok()) return opened;
+    return "index templates " + config_.index_prefix + "-* installed";
+  }
   std::vector<ItemResult> Write(const std::vector<Record>& records) override;
 
   const ElasticsearchStats& stats() const { return stats_; }
