@@ -242,9 +242,14 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, options_.keepalive_timeout_ms);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // Our own backoff decides when to retry; keep the channel's from stacking on top of it.
+  // Our own backoff decides when to retry (each session has a fresh channel, and a failed
+  // connect fails the call), so the channel's reconnect backoff never stacks on top of it.
+  // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS must NOT be lowered for that: gRPC also uses it as the
+  // minimum time allowed for TCP connect + TLS handshake. At 100 ms (as it once was here) any
+  // link with a round trip above ~50 ms (a Pi on a WAN or cellular uplink) could never finish a
+  // handshake, and the agent retried forever (tests/e2e/test_latency.py found it).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, options_.connect_timeout_ms);
   auto channel = grpc::CreateCustomChannel(options_.collector, grpc::SslCredentials(ssl), args);
   auto stub = v1::Ingest::NewStub(channel);
 

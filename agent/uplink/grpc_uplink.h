@@ -57,6 +57,8 @@ struct GrpcUplinkOptions {
   int keepalive_time_ms = 60'000;
   int keepalive_timeout_ms = 20'000;
   bool gzip = true;
+  // Time allowed for TCP connect + TLS handshake of one attempt (gRPC's minimum connect timeout).
+  int connect_timeout_ms = 20'000;
 };
 
 class GrpcUplink final : public Uplink {
