@@ -76,8 +76,11 @@ async def main():
         except OSError:
             client_writer.close()
             return
-        await asyncio.gather(pump(client_reader, server_writer, delay_s, "up_bytes"),
-                             pump(server_reader, client_writer, delay_s, "down_bytes"))
+        try:
+            await asyncio.gather(pump(client_reader, server_writer, delay_s, "up_bytes"),
+                                 pump(server_reader, client_writer, delay_s, "down_bytes"))
+        except asyncio.CancelledError:  # shutting down with the connection still open
+            pass
 
     lhost, lport = args.listen.rsplit(":", 1)
     server = await asyncio.start_server(handle, lhost, int(lport))

@@ -50,8 +50,11 @@ class Latency(fleet.FleetTestCase):
 
         proxy.send_signal(signal.SIGTERM)
         self.assertEqual(proxy.wait(timeout=10), 0, fleet.read_tail(proxy_log))
-        figures = dict(kv.split("=") for kv in fleet.read_tail(proxy_log).split()[1:])
-        sys.stderr.write("  " + fleet.read_tail(proxy_log))
+        summary = [line for line in fleet.read_tail(proxy_log).splitlines()
+                   if line.startswith("delay_proxy: connections=")]
+        self.assertTrue(summary, "the proxy printed no figures:\n" + fleet.read_tail(proxy_log))
+        sys.stderr.write("  " + summary[-1] + "\n")
+        figures = dict(kv.split("=", 1) for kv in summary[-1].split()[1:])
         self.assertGreaterEqual(int(figures["connections"]), 1)
         self.assertGreater(int(figures["up_bytes"]), 10_000)  # the batches went through it
         self.assertGreater(int(figures["down_bytes"]), 0)
