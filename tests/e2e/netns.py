@@ -44,7 +44,13 @@ def require_netns():
     p = _run(["ip", "netns", "add", probe], check=False)
     if p.returncode != 0:
         raise unittest.SkipTest(f"no network namespace support here: {p.stderr.strip()}")
-    _run(["ip", "netns", "del", probe], check=False)
+    try:
+        p = _run(["ip", "netns", "exec", probe, "iptables", "-S", "INPUT"], check=False)
+        if p.returncode != 0:
+            raise unittest.SkipTest(f"iptables does not work in a network namespace here: "
+                                    f"{p.stderr.strip()}")
+    finally:
+        _run(["ip", "netns", "del", probe], check=False)
 
 
 class NetPair:
