@@ -3,6 +3,7 @@
 // Everything else lives in collector/server/collector_server.h.
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -89,6 +90,23 @@ int main(int argc, char** argv) {
                 options.data_dir.c_str(),
                 options.make_sinks ? "external sinks enabled" : "no external sinks");
     return 0;
+  }
+
+  // Every agent holds one TLS connection (one socket) for as long as it runs, and RocksDB keeps
+  // its table files open: the usual soft limit of 1024 descriptors would cap a collector at
+  // fewer than a thousand agents. Take what the hard limit allows, and say what it is.
+  if (rlimit fds{}; getrlimit(RLIMIT_NOFILE, &fds) == 0) {
+    if (fds.rlim_cur < fds.rlim_max) {
+      rlimit raised = fds;
+      raised.rlim_cur = fds.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) fds = raised;
+    }
+    if (fds.rlim_cur < 4096) {
+      std::fprintf(stderr,
+                   "airfleet-collector: only %llu file descriptors allowed (ulimit -n); each "
+                   "agent needs one, so raise the hard limit for fleets near that size\n",
+                   static_cast<unsigned long long>(fds.rlim_cur));
+    }
   }
 
   // Block the signals in every thread (gRPC's included) and take them synchronously below.

@@ -52,6 +52,10 @@ struct RunOptions {
   uint64_t spool_quota_bytes = 256ull << 20;
   bool exit_when_drained = false;
   int64_t drain_timeout_ns = 0;  // 0 = wait as long as it takes
+  // How often the uplink pings an idle or stalled connection; a collector that does not answer
+  // within min(20 s, keepalive) is given up on and the stream reopened. The collector refuses
+  // pings more often than every 10 s, so this must be >= 10 s.
+  int64_t keepalive_ns = 60'000'000'000;
   // Live capture.
   std::vector<std::string> channels;
   int64_t dwell_ns = 250'000'000;

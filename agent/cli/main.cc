@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
   summarise_cmd->add_option("--format", summarise.format, "Output format (ndjson)");
 
   airfleet::cli::RunOptions run;
-  std::string run_window = "60s", replay_speed = "max", dwell = "250ms", drain_timeout = "0s";
+  std::string run_window = "60s", replay_speed = "max", dwell = "250ms", drain_timeout = "0s",
+              keepalive = "60s";
   auto* run_cmd = app.add_subcommand(
       "run", "Capture (or replay), summarise, spool and stream to the collector");
   run_cmd->add_option("--pcap", run.pcap, "Replay this pcap/pcapng file (resumable)");
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--exit-when-drained", run.exit_when_drained,
                     "Replay: exit 0 once every batch is acknowledged");
   run_cmd->add_option("--drain-timeout", drain_timeout, "Give up draining after this (0 = never)");
+  run_cmd->add_option("--keepalive", keepalive,
+                      "Ping the collector this often (>= 10s); a dead link is detected after "
+                      "keepalive + min(20s, keepalive)");
   run_cmd->add_option("--channels", run.channels, "Live: channel plan, e.g. 1 6 11 or 2g:1 5g:36");
   run_cmd->add_option("--dwell", dwell, "Live: time on each channel (e.g. 250ms)");
   run_cmd->add_option("--bpf", run.bpf_filter, "Live: BPF filter");
@@ -135,6 +139,14 @@ int main(int argc, char** argv) {
       return airfleet::cli::kExitUsage;
     }
     run.drain_timeout_ns = absl::ToInt64Nanoseconds(d);
+    if (!absl::ParseDuration(keepalive, &d) || d < absl::Seconds(10)) {
+      std::fprintf(stderr,
+                   "airfleet-agent: --keepalive '%s' must be a duration of at least 10s (the "
+                   "collector refuses pings more often)\n",
+                   keepalive.c_str());
+      return airfleet::cli::kExitUsage;
+    }
+    run.keepalive_ns = absl::ToInt64Nanoseconds(d);
     return airfleet::cli::RunAgent(run);
   }
   return airfleet::cli::kExitUsage;

@@ -73,6 +73,8 @@ int RunAgent(const RunOptions& o) {
   uplink_options.cert_file = o.cert;
   uplink_options.key_file = o.key;
   uplink_options.agent_id = *agent_id;
+  uplink_options.keepalive_time_ms = static_cast<int>(o.keepalive_ns / 1'000'000);
+  uplink_options.keepalive_timeout_ms = std::min(20'000, uplink_options.keepalive_time_ms);
   uplink::GrpcUplink uplink(uplink_options, spool->get());
   if (absl::Status s = uplink.Start(); !s.ok()) {
     return Fail(kExitRuntime, std::string(s.message()));
@@ -84,6 +86,15 @@ int RunAgent(const RunOptions& o) {
   runner_options.dissect.fcs = o.fcs;
   runner_options.dissect.verify_fcs = o.verify_fcs;
   runner_options.replay = replay;
+  runner_options.on_disk_full = [](uint64_t lost, const absl::Status& why) {
+    Log(absl::StrCat(why.message(), "; capture continues, and the windows that do not fit are ",
+                     "recorded as lost (reason disk_full) and reported to the collector (", lost,
+                     " lost so far)"));
+  };
+  runner_options.on_disk_writable = [](uint64_t lost) {
+    Log(absl::StrCat("the spool has room again; ", lost,
+                     " windows were lost to the full disk (recorded in the loss ledger)"));
+  };
 
   static capture::SystemClock clock;
   std::unique_ptr<capture::PacketSource> source;
@@ -164,7 +175,8 @@ int RunAgent(const RunOptions& o) {
                               ? absl::Now() + absl::Nanoseconds(o.drain_timeout_ns)
                               : absl::InfiniteFuture();
     // Poll (cheaply) rather than block in DrainAndStop so that a signal still ends the wait.
-    while (!g_stop.load() && absl::Now() < deadline && (*spool)->Stats().batches > 0) {
+    while (!g_stop.load() && absl::Now() < deadline &&
+           ((*spool)->Stats().batches > 0 || !uplink.LedgerDelivered())) {
       absl::SleepFor(absl::Milliseconds(20));
     }
     absl::Status drained =
@@ -176,8 +188,12 @@ int RunAgent(const RunOptions& o) {
                        ")"));
       return exit_code == kExitOk ? kExitRuntime : exit_code;
     }
+    // The connection count shows outages and reconnects to whoever reads the log (and to the
+    // network-fault tests).
+    const uplink::UplinkState state = uplink.State();
     Log(absl::StrCat("everything acknowledged by ", o.collector, " (up to sequence ",
-                     uplink.State().acked_sequence, ")"));
+                     state.acked_sequence, "; ", state.streams_started, " stream attempt(s), ",
+                     state.batches_sent, " batch messages sent)"));
     return exit_code;
   }
   // Keep uploading until a signal.

@@ -129,6 +129,10 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
   if (appended.ok()) {
     ++counters_.appends;
     counters_.summaries_spooled += summaries;
+    if (disk_full_) {
+      disk_full_ = false;
+      if (options_.on_disk_writable) options_.on_disk_writable(counters_.summaries_lost_disk_full);
+    }
     if (!options_.replay) RefreshLiveMarker();
     return absl::OkStatus();
   }
@@ -136,6 +140,12 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
   // Disk full: these summaries are gone; say so in the ledger (it is tiny, and the spool keeps
   // a reserve for it) and keep capturing.
   counters_.summaries_lost_disk_full += summaries;
+  if (!disk_full_) {
+    disk_full_ = true;
+    if (options_.on_disk_full) {
+      options_.on_disk_full(counters_.summaries_lost_disk_full, appended.status());
+    }
+  }
   v1::LossRecord loss;
   loss.set_summaries(summaries);
   loss.set_first_window_ns(first_window);

@@ -16,7 +16,9 @@
 // time range from the last seal to the last sign of life) — counted, never silent.
 //
 // Disk full: an Append that fails with ResourceExhausted is counted as a loss (ledger reason
-// "disk_full") and capture continues.
+// "disk_full") and capture continues. `on_disk_full` hears of the first failure of a run of them
+// (with the spool's reason) and `on_disk_writable` of the first success after one, so that the
+// caller can log the transitions without a line per lost window.
 //
 // Threading: Run() on one thread; `stop` may be set from any thread (signal handler flag).
 
@@ -53,6 +55,10 @@ struct RunnerOptions {
   // Wall clock, unix ns.
   std::function<int64_t()> now_ns;
   std::string version = "airfleet-agent/0.1";
+  // Optional: the spool became full (summaries lost so far in this run, the spool's error) / took
+  // an append again after being full.
+  std::function<void(uint64_t lost_summaries, const absl::Status& why)> on_disk_full;
+  std::function<void(uint64_t lost_summaries)> on_disk_writable;
 };
 
 struct RunnerCounters {
@@ -96,6 +102,7 @@ class AgentRunner {
   spool::Spool* spool_;
   std::unique_ptr<summarise::WindowSummariser> summariser_;
   RunnerCounters counters_;
+  bool disk_full_ = false;  // the last append failed for want of space
   // Window start -> offset of its first record (replay), for windows that may still be open.
   std::map<int64_t, uint64_t> open_first_record_;
   int64_t watermark_ns_ = 0;

@@ -46,6 +46,8 @@ class GrpcUplink::Session final
     write_pending = false;
     if (ok) {
       hello_written = true;
+      if (writing_heartbeat) heartbeat_delivered = true;
+      writing_heartbeat = false;
     } else {
       broken = true;
     }
@@ -79,6 +81,8 @@ class GrpcUplink::Session final
   // Guarded by the uplink's mutex.
   bool write_pending = true;  // the Hello
   bool hello_written = false;
+  bool writing_heartbeat = false;    // the pending write carries the loss ledger
+  bool heartbeat_delivered = false;  // ...and it went out; the supervisor records which mark
   bool broken = false;
   bool done = false;
   uint64_t ack_received = 0;
@@ -141,7 +145,16 @@ void GrpcUplink::Stop() {
 
 bool GrpcUplink::Drained() {
   // Caller holds mu_. Spool locks nest inside ours (the spool calls its listener unlocked).
-  return state_.in_flight == 0 && spool_->Stats().batches == 0;
+  return state_.in_flight == 0 && spool_->Stats().batches == 0 && LedgerDeliveredLocked();
+}
+
+bool GrpcUplink::LedgerDeliveredLocked() const {
+  return !(CurrentLedgerMark() != delivered_ledger_mark_);
+}
+
+bool GrpcUplink::LedgerDelivered() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LedgerDeliveredLocked();
 }
 
 absl::Status GrpcUplink::DrainAndStop(absl::Time deadline) {
@@ -242,9 +255,14 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, options_.keepalive_timeout_ms);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // Our own backoff decides when to retry; keep the channel's from stacking on top of it.
+  // Our own backoff decides when to retry (each session has a fresh channel, and a failed
+  // connect fails the call), so the channel's reconnect backoff never stacks on top of it.
+  // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS must NOT be lowered for that: gRPC also uses it as the
+  // minimum time allowed for TCP connect + TLS handshake. At 100 ms (as it once was here) any
+  // link with a round trip above ~50 ms (a Pi on a WAN or cellular uplink) could never finish a
+  // handshake, and the agent retried forever (tests/e2e/test_latency.py found it).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, options_.connect_timeout_ms);
   auto channel = grpc::CreateCustomChannel(options_.collector, grpc::SslCredentials(ssl), args);
   auto stub = v1::Ingest::NewStub(channel);
 
@@ -289,6 +307,7 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
         cv_.notify_all();
       }
       return stop_ || session->done || session->ack_received > applied_ack ||
+             session->heartbeat_delivered ||
              (writable && in_flight.size() < options_.window && more);
     });
     const bool connected = session->hello_written && !session->done && !session->broken;
@@ -298,6 +317,11 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       cv_.notify_all();
     }
 
+    if (session->heartbeat_delivered) {
+      session->heartbeat_delivered = false;
+      delivered_ledger_mark_ = sent_ledger_mark;
+      cv_.notify_all();  // DrainAndStop may be waiting for the ledger
+    }
     if (session->done) break;
     if (stop_) {
       cancel("");
@@ -339,6 +363,7 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       lock.lock();
       sent_ledger_mark = mark;
       session->write_pending = true;
+      session->writing_heartbeat = true;
       session->StartWrite(session->outgoing());
       continue;
     }

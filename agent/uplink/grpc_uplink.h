@@ -57,6 +57,8 @@ struct GrpcUplinkOptions {
   int keepalive_time_ms = 60'000;
   int keepalive_timeout_ms = 20'000;
   bool gzip = true;
+  // Time allowed for TCP connect + TLS handshake of one attempt (gRPC's minimum connect timeout).
+  int connect_timeout_ms = 20'000;
 };
 
 class GrpcUplink final : public Uplink {
@@ -73,6 +75,11 @@ class GrpcUplink final : public Uplink {
   // Blocks until `pred(State())` holds (true) or `timeout` passes (false). For tests and health
   // endpoints that want to wait for a transition without polling.
   bool WaitForState(const std::function<bool(const UplinkState&)>& pred, absl::Duration timeout);
+
+  // The loss ledger as it is now has been written to a collector stream (always true while the
+  // ledger is empty). A replay that lost everything (full disk, quota) has no batch to be
+  // acknowledged, so "drained" must also wait for this, or the loss would never be reported.
+  bool LedgerDelivered() const;
 
  private:
   class Session;
@@ -95,6 +102,7 @@ class GrpcUplink final : public Uplink {
   // (the connection was healthy, so the backoff restarts from its initial delay).
   bool RunSession(std::unique_lock<std::mutex>& lock);
   bool Drained();
+  bool LedgerDeliveredLocked() const;
 
   GrpcUplinkOptions options_;
   spool::Spool* const spool_;
@@ -107,6 +115,8 @@ class GrpcUplink final : public Uplink {
   bool stop_ = false;
   // Bumped by the spool's append listener; compared with the value seen at the last empty read.
   uint64_t append_generation_ = 0;
+  // The ledger state last written to a stream as a heartbeat.
+  LedgerMark delivered_ledger_mark_;
   UplinkState state_;
   std::thread thread_;
 };

@@ -120,6 +120,32 @@ TEST_F(GrpcUplinkTest, DeliversEverythingAndEmptiesTheSpool) {
   EXPECT_EQ(uplink_->State().streams_started, 1u);
 }
 
+// A replay that lost every window (full disk) has nothing to acknowledge; draining must still
+// wait until its ledger reached a collector, or the loss is never reported (found by
+// tests/e2e/test_full_disk.py).
+TEST_F(GrpcUplinkTest, DrainWaitsForTheLedgerWhenNothingIsLeftToSend) {
+  v1::LossRecord loss;
+  loss.set_summaries(37);
+  loss.set_reason("disk_full");
+  ASSERT_TRUE(spool_->RecordLoss(loss).ok());
+  ASSERT_EQ(spool_->Stats().batches, 0u);
+  // Nobody listens yet: the ledger cannot be delivered, so the uplink is not drained.
+  StartUplink(UplinkOptions("127.0.0.1:1"));
+  EXPECT_FALSE(uplink_->LedgerDelivered());
+  EXPECT_FALSE(uplink_->DrainAndStop(absl::Now() + absl::Milliseconds(300)).ok());
+
+  StartCollector(collector_cert_);
+  StartUplink(UplinkOptions(collector_->address()));
+  ASSERT_TRUE(uplink_->DrainAndStop(absl::Now() + kWait).ok()) << uplink_->State().last_error;
+  EXPECT_TRUE(uplink_->LedgerDelivered());
+  // Written is not yet read: give the collector's reader a moment.
+  const absl::Time until = absl::Now() + kWait;
+  while (collector_->HeartbeatLostSummaries() != 37u && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(collector_->HeartbeatLostSummaries(), 37u);
+}
+
 TEST_F(GrpcUplinkTest, CollectorRestartMidStreamLosesNothing) {
   StartCollector(collector_cert_);
   AppendBatches(200, 20);

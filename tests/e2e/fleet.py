@@ -116,9 +116,10 @@ class Collector:
     """One airfleet-collector process; its store lives in data_dir across restarts."""
 
     def __init__(self, fleet, name="collector", listen="127.0.0.1:0", cert="localhost",
-                 extra_args=()):
+                 extra_args=(), wrap=()):
         self.fleet = fleet
         self.extra_args = list(extra_args)
+        self.wrap = list(wrap)  # e.g. ["ip", "netns", "exec", NS]
         self.data_dir = os.path.join(fleet.dir, name)
         self.log_path = os.path.join(fleet.dir, name + ".log")
         self.listen = listen
@@ -129,7 +130,7 @@ class Collector:
 
     def command(self, key=None):
         pki = self.fleet.pki
-        return [Binaries.collector, "--listen", self.listen, "--data-dir", self.data_dir,
+        return self.wrap + [Binaries.collector, "--listen", self.listen, "--data-dir", self.data_dir,
                 "--ca", os.path.join(pki, "ca.pem"),
                 "--cert", os.path.join(pki, self.cert + ".pem"),
                 "--key", key or os.path.join(pki, self.cert + ".key"),
@@ -241,9 +242,10 @@ class Fleet:
             cmd.append("--exit-when-drained")
         return cmd + list(extra)
 
-    def start_agent(self, *args, log_name=None, **kwargs):
-        """Starts an agent (Popen); its stderr goes to a log file, returned as proc.log_path."""
-        cmd = self.agent_command(*args, **kwargs)
+    def start_agent(self, *args, log_name=None, wrap=(), **kwargs):
+        """Starts an agent (Popen); its stderr goes to a log file, returned as proc.log_path.
+        `wrap` prefixes the command (e.g. ip netns exec NS)."""
+        cmd = list(wrap) + self.agent_command(*args, **kwargs)
         log_path = os.path.join(self.dir, (log_name or "agent") + f"-{len(self.agent_procs)}.log")
         log = open(log_path, "wb")
         self._logs.append(log)
@@ -273,8 +275,9 @@ class Fleet:
         return parse_ndjson(p.stdout)
 
     # ---- airfleetctl ----
-    def ctl_raw(self, *args, check=False, timeout=120, cert="ops", collector=None, pki=None):
-        cmd = [Binaries.ctl]
+    def ctl_raw(self, *args, check=False, timeout=120, cert="ops", collector=None, pki=None,
+                wrap=()):
+        cmd = list(wrap) + [Binaries.ctl]
         if collector:
             pki = pki or self.pki
             cmd += ["--collector", collector, "--ca", os.path.join(self.pki, "ca.pem"),
@@ -286,13 +289,14 @@ class Fleet:
                                  f"{p.stderr[-2000:]}")
         return p
 
-    def export_windows(self, collector_addr):
+    def export_windows(self, collector_addr, wrap=()):
         p = self.ctl_raw("export", "windows", "--output", "ndjson", check=True,
-                         collector=collector_addr)
+                         collector=collector_addr, wrap=wrap)
         return parse_ndjson(p.stdout)
 
-    def agents(self, collector_addr):
-        p = self.ctl_raw("agents", "--output", "json", check=True, collector=collector_addr)
+    def agents(self, collector_addr, wrap=()):
+        p = self.ctl_raw("agents", "--output", "json", check=True, collector=collector_addr,
+                         wrap=wrap)
         return {a["agent"]: a for a in json.loads(p.stdout)}
 
 

@@ -53,6 +53,10 @@ class FakeCollector::Service final : public v1::Ingest::Service {
         if (b.sequence() > received_max) received_max = b.sequence();
         ++unacked;
         if (unacked > c.max_unacked_) c.max_unacked_ = unacked;
+      } else if (msg.has_heartbeat()) {
+        uint64_t lost = 0;
+        for (const auto& loss : msg.heartbeat().losses()) lost += loss.summaries();
+        c.heartbeat_lost_summaries_ = lost;
       }
       c.cv_.notify_all();
     }
@@ -136,6 +140,10 @@ uint64_t FakeCollector::BatchMessages() {
 uint64_t FakeCollector::Summaries() {
   std::lock_guard<std::mutex> lock(mu_);
   return summaries_;
+}
+uint64_t FakeCollector::HeartbeatLostSummaries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return heartbeat_lost_summaries_;
 }
 uint64_t FakeCollector::Hellos() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -56,6 +56,8 @@ class FakeCollector {
   uint64_t BatchMessages();
   uint64_t Summaries();  // over distinct batches
   uint64_t Hellos();
+  // Summaries in the loss ledger of the last heartbeat received (0 before any).
+  uint64_t HeartbeatLostSummaries();
   // Received count per sequence (duplicates > 1).
   std::map<uint64_t, int> ReceivedSequences();
   // Largest number of batches seen on one stream beyond the last ack written on it: a lower
@@ -80,6 +82,7 @@ class FakeCollector {
   uint64_t batch_messages_ = 0;
   uint64_t summaries_ = 0;
   uint64_t hellos_ = 0;
+  uint64_t heartbeat_lost_summaries_ = 0;
   uint64_t max_unacked_ = 0;
   std::string last_agent_id_;
 };
