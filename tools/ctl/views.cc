@@ -42,6 +42,7 @@ std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
   Json agents = Json::array();
   for (const auto& s : d.sightings()) agents.push_back(s.agent_id());
   Json ssid = d.ap_ssid().empty() ? Json(nullptr) : Json(DisplayText(d.ap_ssid()));
+  const v1::Sighting* strongest = StrongestSighting(d);
   auto text_or_null = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
   // Names come from operators, vendors from files: still printed through DisplayText so a
   // stray control character cannot reach the terminal.
@@ -59,7 +60,9 @@ std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
           Cell(ssid),
           Cell(SsidList(d.probed_ssids())),
           Cell(channels),
-          Cell(agents)};
+          Cell(agents),
+          Cell(strongest ? Json(strongest->agent_id()) : Json(nullptr)),
+          Cell(strongest ? Json(strongest->last_signal_dbm()) : Json(nullptr))};
 }
 
 std::vector<Column> DeviceColumns() {
@@ -77,7 +80,9 @@ std::vector<Column> DeviceColumns() {
                   {"ssid", "SSID"},
                   {"probed_ssids", "PROBED SSIDS"},
                   {"channels", "CHANNELS"},
-                  {"agents", "AGENTS"}});
+                  {"agents", "AGENTS"},
+                  {"strongest_agent", "STRONGEST"},
+                  {"strongest_signal", "dBm"}});
 }
 
 Table SightingsTable(const v1::DeviceInfo& d, int64_t now_ns) {
@@ -118,6 +123,18 @@ std::vector<Cell> WindowRow(const v1::DeviceWindow& w, const std::string& agent)
 }
 
 }  // namespace
+
+const v1::Sighting* StrongestSighting(const v1::DeviceInfo& d) {
+  const v1::Sighting* best = nullptr;
+  for (const auto& s : d.sightings()) {
+    if (!s.has_signal()) continue;
+    if (best == nullptr || s.last_signal_dbm() > best->last_signal_dbm() ||
+        (s.last_signal_dbm() == best->last_signal_dbm() && s.agent_id() < best->agent_id())) {
+      best = &s;
+    }
+  }
+  return best;
+}
 
 Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
   Table t;
@@ -175,8 +192,7 @@ Table KnownTable(const v1::ListKnownDevicesResponse& response, int64_t now_ns) {
     for (const std::string& tag : k.tags()) tags.push_back(DisplayText(tag));
     t.rows.push_back({MacCell(k.mac()), Cell(DisplayText(k.name())),
                       Cell(k.owner().empty() ? Json(nullptr) : Json(DisplayText(k.owner()))),
-                      Cell(KnownKindName(k.kind())), Cell(tags),
-                      AgeCell(k.updated_ns(), now_ns)});
+                      Cell(KnownKindName(k.kind())), Cell(tags), AgeCell(k.updated_ns(), now_ns)});
   }
   return t;
 }
