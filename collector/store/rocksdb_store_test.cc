@@ -259,11 +259,11 @@ TEST_F(RocksDbStoreTest, ScansFilterByRangeMacAndAgent) {
 
   auto frames = [&](const ScanRange& range) {
     std::vector<std::string> seen;
-    absl::Status st = store_->ScanWindows(range, [&](std::string_view agent,
-                                                     const v1::DeviceWindow& w) {
-      seen.push_back(absl::StrCat(std::string(agent), ":", w.frames()));
-      return absl::OkStatus();
-    });
+    absl::Status st =
+        store_->ScanWindows(range, [&](std::string_view agent, const v1::DeviceWindow& w) {
+          seen.push_back(absl::StrCat(std::string(agent), ":", w.frames()));
+          return absl::OkStatus();
+        });
     EXPECT_TRUE(st.ok()) << st;
     return seen;
   };
@@ -284,9 +284,8 @@ TEST_F(RocksDbStoreTest, ScansFilterByRangeMacAndAgent) {
                   .ok());
   EXPECT_THAT(probes, ElementsAre("pi-1:cafe"));
   // A visitor's error stops the scan and comes back.
-  absl::Status stop = store_->ScanWindows({}, [](std::string_view, const v1::DeviceWindow&) {
-    return absl::CancelledError("enough");
-  });
+  absl::Status stop = store_->ScanWindows(
+      {}, [](std::string_view, const v1::DeviceWindow&) { return absl::CancelledError("enough"); });
   EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
 }
 
