@@ -7,6 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/analytics/clusters.h"
+#include "collector/analytics/device_graph.h"
+#include "collector/analytics/fleet_frames.h"
+#include "collector/analytics/probe_stats.h"
+#include "collector/analytics/window_stats.h"
 #include "collector/auth/peer_identity.h"
 #include "collector/enrich/enrich.h"
 
@@ -69,6 +73,37 @@ class ExportReactor : public grpc::ServerWriteReactor<v1::StoredWindow> {
   std::deque<v1::StoredWindow> pending_;
   v1::StoredWindow current_;
 };
+
+grpc::Status BadRange(int64_t since_ns, int64_t until_ns) {
+  if (until_ns != 0 && until_ns <= since_ns) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the time range is empty: --until must be after --since");
+  }
+  return grpc::Status::OK;
+}
+
+const char* KnownText(v1::KnownKind kind) {
+  switch (kind) {
+    case v1::KNOWN_KIND_KNOWN:
+      return "known";
+    case v1::KNOWN_KIND_GUEST:
+      return "guest";
+    default:
+      return "";
+  }
+}
+
+// Vendor, known-kind and name of `mac` from one snapshot of each source.
+template <typename Message>
+void EnrichInto(const OuiTable& vendors, const KnownDevices::Map& known, uint64_t mac,
+                Message* out) {
+  v1::DeviceInfo d;
+  d.set_mac(mac);
+  EnrichDevice(vendors, known, &d);
+  out->set_vendor(d.vendor());
+  out->set_known(KnownText(d.known()));
+  out->set_name(d.name());
+}
 
 }  // namespace
 
@@ -278,11 +313,14 @@ grpc::ServerUnaryReactor* AdminService::ListClusters(grpc::CallbackServerContext
     }
     options.max_observations = options_.max_cluster_observations;
     analytics::ClusterEngine engine(options);
-    absl::Status scanned = store_->ScanProbes(request->since_ns(), request->until_ns(),
-                                              [&](const v1::ProbeObservation& p) {
-                                                engine.Add(p);
-                                                return absl::OkStatus();
-                                              });
+    ScanRange range;
+    range.since_ns = request->since_ns();
+    range.until_ns = request->until_ns();
+    absl::Status scanned =
+        store_->ScanProbes(range, [&](std::string_view, const v1::ProbeObservation& p) {
+          engine.Add(p);
+          return absl::OkStatus();
+        });
     if (!scanned.ok()) {
       status = ToGrpc(scanned);
     } else {
@@ -295,6 +333,129 @@ grpc::ServerUnaryReactor* AdminService::ListClusters(grpc::CallbackServerContext
                                                           request->mac()) == c.macs().end();
                                        }),
                         clusters->end());
+// ---- analytics ----
+
+grpc::ServerUnaryReactor* AdminService::ProbeStats(grpc::CallbackServerContext* context,
+                                                   const v1::ProbeStatsRequest* request,
+                                                   v1::ProbeStatsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) status = BadRange(request->since_ns(), request->until_ns());
+  if (status.ok()) {
+    ScanRange range{request->since_ns(), request->until_ns(), request->mac(), request->agent_id()};
+    analytics::ProbeStatsBuilder builder;
+    status = ToGrpc(store_->ScanProbes(range, [&](std::string_view, const v1::ProbeObservation& p) {
+      builder.Add(p);
+      return absl::OkStatus();
+    }));
+    if (status.ok()) {
+      std::shared_ptr<const OuiTable> vendors = vendors_->table();
+      std::shared_ptr<const KnownDevices::Map> known = known_->snapshot();
+      for (auto& s : builder.Finish()) {
+        EnrichInto(*vendors, *known, s.mac(), &s);
+        *response->add_devices() = std::move(s);
+      }
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::SubtypeStats(grpc::CallbackServerContext* context,
+                                                     const v1::SubtypeStatsRequest* request,
+                                                     v1::SubtypeStatsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) status = BadRange(request->since_ns(), request->until_ns());
+  if (status.ok()) {
+    ScanRange range{request->since_ns(), request->until_ns(), 0, request->agent_id()};
+    analytics::SubtypeStatsBuilder builder;
+    status =
+        ToGrpc(store_->ScanWindows(range, [&](std::string_view agent, const v1::DeviceWindow& w) {
+          builder.Add(std::string(agent), w);
+          return absl::OkStatus();
+        }));
+    if (status.ok()) {
+      for (auto& c : builder.Finish()) *response->add_counts() = std::move(c);
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::Timeline(grpc::CallbackServerContext* context,
+                                                 const v1::TimelineRequest* request,
+                                                 v1::TimelineResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) status = BadRange(request->since_ns(), request->until_ns());
+  if (status.ok() && request->interval_ns() <= 0) {
+    status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the interval must be positive");
+  }
+  if (status.ok()) {
+    ScanRange range{request->since_ns(), request->until_ns(), 0, request->agent_id()};
+    analytics::TimelineBuilder builder(request->interval_ns());
+    status =
+        ToGrpc(store_->ScanWindows(range, [&](std::string_view agent, const v1::DeviceWindow& w) {
+          builder.Add(std::string(agent), w);
+          return absl::OkStatus();
+        }));
+    if (status.ok()) {
+      for (auto& p : builder.Finish()) *response->add_points() = std::move(p);
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::FleetFrames(grpc::CallbackServerContext* context,
+                                                    const v1::FleetFramesRequest* request,
+                                                    v1::FleetFramesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) status = BadRange(request->since_ns(), request->until_ns());
+  if (status.ok()) {
+    ScanRange range{request->since_ns(), request->until_ns(), request->mac(), ""};
+    analytics::FleetFramesBuilder builder;
+    status =
+        ToGrpc(store_->ScanWindows(range, [&](std::string_view agent, const v1::DeviceWindow& w) {
+          builder.Add(std::string(agent), w);
+          return absl::OkStatus();
+        }));
+    if (status.ok()) {
+      for (auto& d : builder.Finish()) *response->add_devices() = std::move(d);
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::DeviceGraph(grpc::CallbackServerContext* context,
+                                                    const v1::GraphRequest* request,
+                                                    v1::GraphResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok()) status = BadRange(request->since_ns(), request->until_ns());
+  if (status.ok()) {
+    ScanRange range{request->since_ns(), request->until_ns(), 0, ""};
+    analytics::DeviceGraphBuilder builder;
+    status = ToGrpc(store_->ScanWindows(range, [&](std::string_view, const v1::DeviceWindow& w) {
+      builder.AddWindow(w);
+      return absl::OkStatus();
+    }));
+    if (status.ok()) {
+      status =
+          ToGrpc(store_->ScanProbes(range, [&](std::string_view, const v1::ProbeObservation& p) {
+            builder.AddProbe(p);
+            return absl::OkStatus();
+          }));
+    }
+    if (status.ok()) {
+      std::shared_ptr<const OuiTable> vendors = vendors_->table();
+      std::shared_ptr<const KnownDevices::Map> known = known_->snapshot();
+      for (auto& d : builder.Finish()) {
+        EnrichInto(*vendors, *known, d.mac(), &d);
+        *response->add_devices() = std::move(d);
       }
     }
   }

@@ -76,6 +76,23 @@ class AdminService final : public v1::Admin::CallbackService {
                                          const v1::ListClustersRequest* request,
                                          v1::ListClustersResponse* response) override;
 
+  // Analytics (collector/analytics/ does the folding; these only scan, enrich and answer).
+  grpc::ServerUnaryReactor* ProbeStats(grpc::CallbackServerContext* context,
+                                       const v1::ProbeStatsRequest* request,
+                                       v1::ProbeStatsResponse* response) override;
+  grpc::ServerUnaryReactor* SubtypeStats(grpc::CallbackServerContext* context,
+                                         const v1::SubtypeStatsRequest* request,
+                                         v1::SubtypeStatsResponse* response) override;
+  grpc::ServerUnaryReactor* Timeline(grpc::CallbackServerContext* context,
+                                     const v1::TimelineRequest* request,
+                                     v1::TimelineResponse* response) override;
+  grpc::ServerUnaryReactor* FleetFrames(grpc::CallbackServerContext* context,
+                                        const v1::FleetFramesRequest* request,
+                                        v1::FleetFramesResponse* response) override;
+  grpc::ServerUnaryReactor* DeviceGraph(grpc::CallbackServerContext* context,
+                                        const v1::GraphRequest* request,
+                                        v1::GraphResponse* response) override;
+
  private:
   Store* store_;
   const AgentRegistry* registry_;

@@ -36,12 +36,26 @@ DeviceFilter DeviceFilter::FromRequest(const v1::ListDevicesRequest& request) {
   f.vendor_contains = request.vendor_contains();
   f.randomised_only = request.randomised_only();
   f.known_only = request.known_only();
+  f.first_seen_since_ns = request.first_seen_since_ns();
+  f.first_seen_until_ns = request.first_seen_until_ns();
+  f.quiet_since_ns = request.quiet_since_ns();
+  f.has_min_signal = request.has_min_signal();
+  f.min_signal_dbm = request.min_signal_dbm();
   return f;
 }
 
 bool MatchesFilter(const v1::DeviceInfo& device, const DeviceFilter& filter) {
   if (filter.randomised_only && !device.randomised()) return false;
   if (filter.known_only && device.known() == v1::KNOWN_KIND_UNSPECIFIED) return false;
+  if (device.first_seen_ns() < filter.first_seen_since_ns) return false;
+  if (filter.first_seen_until_ns != 0 && device.first_seen_ns() >= filter.first_seen_until_ns) {
+    return false;
+  }
+  if (filter.quiet_since_ns != 0 && device.last_seen_ns() >= filter.quiet_since_ns) return false;
+  if (filter.has_min_signal &&
+      (!device.has_signal() || device.signal_max_dbm() < filter.min_signal_dbm)) {
+    return false;
+  }
   if (!filter.vendor_contains.empty() &&
       !ContainsIgnoreCase(device.vendor(), filter.vendor_contains)) {
     return false;

@@ -22,7 +22,12 @@ void EnrichDevice(const OuiTable& vendors, const KnownDevices::Map& known, v1::D
 struct DeviceFilter {
   std::string vendor_contains;  // case-insensitive substring of the vendor; "" = any
   bool randomised_only = false;
-  bool known_only = false;  // registered as known or guest
+  bool known_only = false;          // registered as known or guest
+  int64_t first_seen_since_ns = 0;  // first seen in [since, until); 0 = unbounded
+  int64_t first_seen_until_ns = 0;
+  int64_t quiet_since_ns = 0;   // last seen before this; 0 = no filter
+  bool has_min_signal = false;  // strongest signal (signal_max_dbm) >= min_signal_dbm;
+  int32_t min_signal_dbm = 0;   // a device without any signal never passes
 
   // From the request's filter fields.
   static DeviceFilter FromRequest(const v1::ListDevicesRequest& request);

@@ -82,5 +82,36 @@ TEST_F(EnrichTest, Filters) {
   EXPECT_FALSE(from.randomised_only);
 }
 
+TEST(DeviceFilterTest, FirstSeenQuietAndMinSignal) {
+  v1::DeviceInfo d;
+  d.set_first_seen_ns(100);
+  d.set_last_seen_ns(500);
+  d.set_has_signal(true);
+  d.set_signal_max_dbm(-60);
+  DeviceFilter f;
+  f.first_seen_since_ns = 100;
+  f.first_seen_until_ns = 101;
+  EXPECT_TRUE(MatchesFilter(d, f));
+  f.first_seen_until_ns = 100;  // exclusive
+  EXPECT_FALSE(MatchesFilter(d, f));
+  f = DeviceFilter();
+  f.first_seen_since_ns = 101;
+  EXPECT_FALSE(MatchesFilter(d, f));
+  f = DeviceFilter();
+  f.quiet_since_ns = 501;
+  EXPECT_TRUE(MatchesFilter(d, f));
+  f.quiet_since_ns = 500;  // seen at 500: not quiet before 500
+  EXPECT_FALSE(MatchesFilter(d, f));
+  f = DeviceFilter();
+  f.has_min_signal = true;
+  f.min_signal_dbm = -60;
+  EXPECT_TRUE(MatchesFilter(d, f));
+  f.min_signal_dbm = -59;
+  EXPECT_FALSE(MatchesFilter(d, f));
+  d.set_has_signal(false);
+  f.min_signal_dbm = -100;
+  EXPECT_FALSE(MatchesFilter(d, f));  // no signal at all never passes a signal filter
+}
+
 }  // namespace
 }  // namespace airfleet::collector

@@ -439,39 +439,71 @@ absl::StatusOr<ExportPage> RocksDbStore::ExportWindows(int64_t since_ns, int64_t
   return page;
 }
 
-absl::Status RocksDbStore::ScanProbes(
-    int64_t since_ns, int64_t until_ns,
-    const std::function<absl::Status(const v1::ProbeObservation&)>& visit) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), handles_[kProbes]));
-  v1::ProbeObservation probe;
-  for (it->SeekToFirst(); it->Valid();) {
-    keys::WindowKeyParts parts;
-    if (!keys::ParseWindowKey(it->key().ToStringView(), &parts)) {
-      it->Next();
-      continue;
-    }
-    if (parts.window_start_ns < since_ns) {
-      // Jump to this device's first window at or after `since`.
-      std::string target = keys::DeviceKey(parts.mac);
-      keys::AppendU64(&target, keys::TimeToKey(since_ns));
-      it->Seek(target);
-      continue;
-    }
-    if (until_ns != 0 && parts.window_start_ns >= until_ns) {
-      // Time-ordered within a device: the rest of it is out of range too.
-      if (parts.mac == 0xFFFFFFFFFFFFFFFFULL) break;
-      it->Seek(keys::DeviceKey(parts.mac + 1));
-      continue;
-    }
-    if (!probe.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("corrupt probe observation record of device ", absl::Hex(parts.mac)));
-    }
-    AF_RETURN_IF_ERROR(visit(probe));
-    it->Next();
+absl::Status RocksDbStore::ScanTimeKeyed(
+    Cf cf, const ScanRange& range,
+    const std::function<absl::Status(const keys::WindowKeyParts&, rocksdb::Slice)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[cf]));
+  const std::string device_prefix = range.mac != 0 ? keys::DeviceKey(range.mac) : std::string();
+  if (range.mac != 0) {
+    // Within one device, keys are time-ordered: start at the range's first window.
+    std::string start = device_prefix;
+    keys::AppendU64(&start, keys::TimeToKey(range.since_ns));
+    it->Seek(start);
+  } else {
+    it->SeekToFirst();
   }
-  return FromRocks(it->status(), "scan probes");
+  for (; it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (range.mac != 0 && !key.starts_with(device_prefix)) break;
+    keys::WindowKeyParts parts;
+    if (!keys::ParseWindowKey(key, &parts)) continue;
+    if (parts.window_start_ns < range.since_ns) continue;
+    if (range.until_ns != 0 && parts.window_start_ns >= range.until_ns) {
+      if (range.mac != 0) break;
+      // Skip the rest of this device: its later windows are out of range too.
+      it->Seek(keys::DeviceKey(parts.mac + 1));
+      if (!it->Valid()) break;
+      it->Prev();
+      continue;
+    }
+    AF_RETURN_IF_ERROR(visit(parts, it->value()));
+  }
+  return FromRocks(it->status(), "analytics scan");
+}
+
+absl::Status RocksDbStore::ScanWindows(const ScanRange& range, const WindowVisitor& visit) {
+  v1::DeviceWindow window;
+  return ScanTimeKeyed(kWindows, range,
+                       [&](const keys::WindowKeyParts& parts, rocksdb::Slice value) {
+                         if (!range.agent_id.empty() && parts.agent_id != range.agent_id) {
+                           return absl::OkStatus();
+                         }
+                         if (!window.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                           return absl::DataLossError("corrupt window record");
+                         }
+                         return visit(parts.agent_id, window);
+                       });
+}
+
+absl::Status RocksDbStore::ScanProbes(const ScanRange& range, const ProbeVisitor& visit) {
+  v1::ProbeObservation probe;
+  return ScanTimeKeyed(kProbes, range,
+                       [&](const keys::WindowKeyParts& parts, rocksdb::Slice value) {
+                         // For probes keys, parts.agent_id is the tail: len(1) | agent | ssid.
+                         const std::string_view tail = parts.agent_id;
+                         const size_t len = tail.empty() ? 0 : static_cast<unsigned char>(tail[0]);
+                         if (tail.empty() || tail.size() < 1 + len) {
+                           return absl::DataLossError("corrupt probe key");
+                         }
+                         const std::string_view agent = tail.substr(1, len);
+                         if (!range.agent_id.empty() && agent != range.agent_id) {
+                           return absl::OkStatus();
+                         }
+                         if (!probe.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                           return absl::DataLossError("corrupt probe record");
+                         }
+                         return visit(agent, probe);
+                       });
 }
 
 absl::StatusOr<uint64_t> RocksDbStore::DeleteRange(Cf cf, int64_t cutoff_ns) {

@@ -10,6 +10,7 @@
 // Threading: all methods are thread-safe. Commits and retention's device pass serialise on one
 // mutex; reads use RocksDB's own concurrency.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "collector/store/device_merge.h"
+#include "collector/store/keys.h"
 #include "collector/store/store.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -45,11 +47,10 @@ class RocksDbStore : public Store {
   absl::StatusOr<std::vector<v1::AgentInfo>> ListAgents() override;
   absl::StatusOr<std::vector<v1::DeviceInfo>> ListDevices(const DeviceQuery& query) override;
   absl::StatusOr<v1::GetDeviceResponse> GetDevice(uint64_t mac, uint32_t recent_windows) override;
+  absl::Status ScanWindows(const ScanRange& range, const WindowVisitor& visit) override;
+  absl::Status ScanProbes(const ScanRange& range, const ProbeVisitor& visit) override;
   absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
                                            const std::string& cursor, size_t limit) override;
-  absl::Status ScanProbes(
-      int64_t since_ns, int64_t until_ns,
-      const std::function<absl::Status(const v1::ProbeObservation&)>& visit) override;
   absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) override;
   absl::Status WriteMeta(const std::vector<MetaWrite>& writes) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
@@ -85,6 +86,11 @@ class RocksDbStore : public Store {
   // Values of `keys` in table `cf` (nullopt where absent), one iterator for all of them.
   absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(
       Cf cf, const std::vector<std::string>& keys);
+  // Visits the keys of `cf` (windows or probes layout) in `range`; `visit` gets the key parts
+  // and the value.
+  absl::Status ScanTimeKeyed(
+      Cf cf, const ScanRange& range,
+      const std::function<absl::Status(const keys::WindowKeyParts&, rocksdb::Slice)>& visit);
 
   RocksDbStoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;

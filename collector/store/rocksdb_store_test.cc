@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -257,27 +258,74 @@ TEST_F(RocksDbStoreTest, ScanProbesReturnsTheTimeRangeOfEveryDevice) {
   extra->set_count(9);
   ASSERT_TRUE(store_->CommitBatch("pi-1", b).ok());
   std::vector<std::tuple<uint64_t, int64_t, std::string>> got;
-  auto collect = [&](const v1::ProbeObservation& p) {
+  auto collect = [&](std::string_view, const v1::ProbeObservation& p) {
     got.emplace_back(p.mac(), p.window_start_ns(), p.ssid());
     return absl::OkStatus();
   };
-  ASSERT_TRUE(store_->ScanProbes(kT0 + kMinute, kT0 + 3 * kMinute, collect).ok());
+  ASSERT_TRUE(store_->ScanProbes(ScanRange{kT0 + kMinute, kT0 + 3 * kMinute}, collect).ok());
   using T = std::tuple<uint64_t, int64_t, std::string>;
   EXPECT_THAT(got, ElementsAre(T{1, kT0 + kMinute, ""}, T{1, kT0 + 2 * kMinute, ""},
                                T{2, kT0 + kMinute, ""}, T{2, kT0 + kMinute, "cafe"},
                                T{2, kT0 + 2 * kMinute, ""}, T{3, kT0 + kMinute, ""},
                                T{3, kT0 + 2 * kMinute, ""}));
   got.clear();
-  ASSERT_TRUE(store_->ScanProbes(0, 0, collect).ok());
+  ASSERT_TRUE(store_->ScanProbes(ScanRange{}, collect).ok());
   EXPECT_EQ(got.size(), 13u);
   // The visitor's error stops the scan and comes back.
   int calls = 0;
-  absl::Status st = store_->ScanProbes(0, 0, [&](const v1::ProbeObservation&) {
+  absl::Status st = store_->ScanProbes(ScanRange{}, [&](std::string_view, const v1::ProbeObservation&) {
     ++calls;
     return absl::ResourceExhaustedError("enough");
   });
   EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(calls, 1);
+// The analytics scans: time range, one MAC, one agent; probes report the agent from their key.
+TEST_F(RocksDbStoreTest, ScansFilterByRangeMacAndAgent) {
+  v1::Batch a = MakeBatch(1, 1,
+                          {Window(0xa, kT0, 1), Window(0xa, kT0 + kMinute, 2),
+                           Window(0xa, kT0 + 2 * kMinute, 3), Window(0xb, kT0 + kMinute, 4)});
+  for (int64_t start : {kT0, kT0 + kMinute}) {
+    v1::ProbeObservation* p = a.add_probes();
+    p->set_mac(0xa);
+    p->set_window_start_ns(start);
+    p->set_ssid("cafe");
+    p->set_count(1);
+  }
+  ASSERT_TRUE(store_->CommitBatch("pi-1", a).ok());
+  v1::Batch b = MakeBatch(2, 1, {Window(0xa, kT0 + kMinute, 5)});
+  b.set_agent_id("pi-22");
+  ASSERT_TRUE(store_->CommitBatch("pi-22", b).ok());
+
+  auto frames = [&](const ScanRange& range) {
+    std::vector<std::string> seen;
+    absl::Status st =
+        store_->ScanWindows(range, [&](std::string_view agent, const v1::DeviceWindow& w) {
+          seen.push_back(absl::StrCat(std::string(agent), ":", w.frames()));
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(st.ok()) << st;
+    return seen;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(frames({}), ElementsAre("pi-1:1", "pi-1:2", "pi-22:5", "pi-1:3", "pi-1:4"));
+  EXPECT_THAT(frames({kT0 + kMinute, kT0 + 2 * kMinute, 0, ""}),
+              ElementsAre("pi-1:2", "pi-22:5", "pi-1:4"));
+  EXPECT_THAT(frames({kT0 + kMinute, 0, 0xa, ""}), ElementsAre("pi-1:2", "pi-22:5", "pi-1:3"));
+  EXPECT_THAT(frames({0, 0, 0, "pi-22"}), ElementsAre("pi-22:5"));
+
+  std::vector<std::string> probes;
+  ASSERT_TRUE(store_
+                  ->ScanProbes({kT0 + kMinute, 0, 0xa, "pi-1"},
+                               [&](std::string_view agent, const v1::ProbeObservation& p) {
+                                 probes.push_back(absl::StrCat(std::string(agent), ":", p.ssid()));
+                                 return absl::OkStatus();
+                               })
+                  .ok());
+  EXPECT_THAT(probes, ElementsAre("pi-1:cafe"));
+  // A visitor's error stops the scan and comes back.
+  absl::Status stop = store_->ScanWindows(
+      {}, [](std::string_view, const v1::DeviceWindow&) { return absl::CancelledError("enough"); });
+  EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
 }
 
 }  // namespace

@@ -71,6 +71,21 @@ struct MetaWrite {
   std::optional<std::string> value;
 };
 
+// What an analytics scan reads: windows (or probes) with since_ns <= window_start_ns < until_ns
+// (until 0 = no bound), of one device when mac != 0, reported by one agent when agent_id is set.
+struct ScanRange {
+  int64_t since_ns = 0;
+  int64_t until_ns = 0;
+  uint64_t mac = 0;
+  std::string agent_id;
+};
+
+// Called per record with the reporting agent; a non-OK status stops the scan and is returned.
+using WindowVisitor =
+    std::function<absl::Status(std::string_view agent_id, const v1::DeviceWindow& window)>;
+using ProbeVisitor =
+    std::function<absl::Status(std::string_view agent_id, const v1::ProbeObservation& probe)>;
+
 struct ExportPage {
   std::vector<v1::StoredWindow> windows;
   std::string next_cursor;  // pass back to continue; empty when done
@@ -137,13 +152,12 @@ class Store {
   virtual absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
                                                    const std::string& cursor, size_t limit) = 0;
 
-  // Calls `visit` for every stored probe observation with since_ns <= window_start_ns < until_ns
-  // (until 0 = no bound), in key order (device, then time). The layout is device-major, so this
-  // reads the whole probes table (skipping each device's tail past `until`); it is for query-time
-  // analytics (clusters), not for the ingest path. Stops at the first error of `visit`.
-  virtual absl::Status ScanProbes(
-      int64_t since_ns, int64_t until_ns,
-      const std::function<absl::Status(const v1::ProbeObservation&)>& visit) = 0;
+  // Analytics scans (collector/analytics/ aggregates what they visit), in key order: device,
+  // then window time. The store layout is device-major, so a time range without a MAC is a full
+  // scan of the table (fine for the operator's occasional questions; a time index would be the
+  // next step at scale).
+  virtual absl::Status ScanWindows(const ScanRange& range, const WindowVisitor& visit) = 0;
+  virtual absl::Status ScanProbes(const ScanRange& range, const ProbeVisitor& visit) = 0;
 
   // Deletes windows and probes whose window started before `cutoff_ns`, and devices last seen
   // before it. Returns how many records were deleted.

@@ -188,6 +188,50 @@ absl::StatusOr<v1::ListClustersResponse> AdminClient::ListClusters(
   PrepareUnary(&ctx);
   v1::ListClustersResponse out;
   grpc::Status st = stub_->ListClusters(&ctx, request, &out);
+absl::StatusOr<v1::ProbeStatsResponse> AdminClient::ProbeStats(
+    const v1::ProbeStatsRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::ProbeStatsResponse out;
+  grpc::Status st = stub_->ProbeStats(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::SubtypeStatsResponse> AdminClient::SubtypeStats(
+    const v1::SubtypeStatsRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::SubtypeStatsResponse out;
+  grpc::Status st = stub_->SubtypeStats(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::TimelineResponse> AdminClient::Timeline(const v1::TimelineRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::TimelineResponse out;
+  grpc::Status st = stub_->Timeline(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::FleetFramesResponse> AdminClient::FleetFrames(
+    const v1::FleetFramesRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::FleetFramesResponse out;
+  grpc::Status st = stub_->FleetFrames(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::GraphResponse> AdminClient::DeviceGraph(const v1::GraphRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::GraphResponse out;
+  grpc::Status st = stub_->DeviceGraph(&ctx, request, &out);
   if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
   return out;
 }

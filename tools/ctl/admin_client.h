@@ -57,6 +57,12 @@ class AdminClient {
   // Schema creation may take long (Cassandra): `timeout` replaces the usual deadline.
   absl::StatusOr<v1::InitSinksResponse> InitSinks(std::chrono::milliseconds timeout);
   absl::StatusOr<v1::ListClustersResponse> ListClusters(const v1::ListClustersRequest& request);
+  // Analytics (analytics.proto).
+  absl::StatusOr<v1::ProbeStatsResponse> ProbeStats(const v1::ProbeStatsRequest& request);
+  absl::StatusOr<v1::SubtypeStatsResponse> SubtypeStats(const v1::SubtypeStatsRequest& request);
+  absl::StatusOr<v1::TimelineResponse> Timeline(const v1::TimelineRequest& request);
+  absl::StatusOr<v1::FleetFramesResponse> FleetFrames(const v1::FleetFramesRequest& request);
+  absl::StatusOr<v1::GraphResponse> DeviceGraph(const v1::GraphRequest& request);
   // Calls `sink` for each stored window in order; stops (and cancels the stream) at the first
   // error from `sink`, which is returned.
   absl::Status ExportWindows(const v1::ExportWindowsRequest& request,

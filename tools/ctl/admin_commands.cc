@@ -2,6 +2,7 @@
 
 #include <tuple>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/mac.h"
@@ -42,6 +43,35 @@ int RunDevices(const CommandContext& ctx, const std::string& since, const std::s
   request.set_vendor_contains(filter.vendor);
   request.set_randomised_only(filter.randomised);
   request.set_known_only(filter.known);
+  struct TimeFlag {
+    const char* flag;
+    const std::string& text;
+    void (v1::ListDevicesRequest::*set)(int64_t);
+  };
+  for (const TimeFlag& f : {TimeFlag{"--first-seen-since", filter.first_seen_since,
+                                     &v1::ListDevicesRequest::set_first_seen_since_ns},
+                            TimeFlag{"--first-seen-until", filter.first_seen_until,
+                                     &v1::ListDevicesRequest::set_first_seen_until_ns},
+                            TimeFlag{"--quiet-since", filter.quiet_since,
+                                     &v1::ListDevicesRequest::set_quiet_since_ns}}) {
+    if (f.text.empty()) continue;
+    auto t = ParseTimeArg(f.text, ctx.now_ns);
+    if (!t.ok()) {
+      return Fail(ctx,
+                  absl::InvalidArgumentError(absl::StrCat(f.flag, ": ", t.status().message())));
+    }
+    (request.*f.set)(*t);
+  }
+  if (!filter.min_signal_dbm.empty()) {
+    int32_t dbm = 0;
+    if (!absl::SimpleAtoi(filter.min_signal_dbm, &dbm) || dbm < -200 || dbm > 50) {
+      return Fail(ctx, absl::InvalidArgumentError(
+                           absl::StrCat("--min-signal: '", filter.min_signal_dbm,
+                                        "' is not a signal in dBm (e.g. --min-signal=-70)")));
+    }
+    request.set_has_min_signal(true);
+    request.set_min_signal_dbm(dbm);
+  }
   auto client = AdminClient::Create(ctx.connection);
   if (!client.ok()) return Fail(ctx, client.status());
   auto devices = (*client)->ListDevices(request);

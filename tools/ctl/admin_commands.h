@@ -29,7 +29,11 @@ int RunAgents(const CommandContext& ctx);
 struct DeviceFilterArgs {
   std::string vendor;  // case-insensitive substring of the vendor name
   bool randomised = false;
-  bool known = false;  // in the known-device registry (known or guest)
+  bool known = false;            // in the known-device registry (known or guest)
+  std::string first_seen_since;  // time args (time_arg.h); "" = unbounded
+  std::string first_seen_until;
+  std::string quiet_since;     // last seen before this
+  std::string min_signal_dbm;  // dBm, e.g. "-70"; "" = no filter
 };
 
 // `since` and `agent` empty mean no filter; limit 0 means the collector's default.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tools/ctl/admin_commands.h"
+#include "tools/ctl/analytics_commands.h"
 #include "tools/ctl/exit_codes.h"
 #include "tools/ctl/known_commands.h"
 #include "tools/ctl/output.h"
@@ -94,6 +95,14 @@ int main(int argc, char** argv) {
                     "only randomised (locally administered) MACs");
   devices->add_flag("--known", device_filter.known,
                     "only devices in the known-device registry (known or guest)");
+  devices->add_option("--first-seen-since", device_filter.first_seen_since,
+                      "only devices first seen at or after this time");
+  devices->add_option("--first-seen-until", device_filter.first_seen_until,
+                      "only devices first seen before this time");
+  devices->add_option("--quiet-since", device_filter.quiet_since,
+                      "only devices gone quiet: last seen before this time");
+  devices->add_option("--min-signal", device_filter.min_signal_dbm,
+                      "only devices whose strongest signal is at least DBM (--min-signal=-70)");
   auto* device = app.add_subcommand("device", "one device: details, sightings, recent windows");
   device->add_option("mac", mac, "MAC address")->required();
   auto* export_cmd = app.add_subcommand("export", "export stored data");
@@ -115,6 +124,38 @@ int main(int argc, char** argv) {
   clusters->add_option("--signal-tolerance", cluster_args.signal_tolerance_db,
                        "dB between a MAC's average signal and the cluster's median (default 6)");
   clusters->add_option("--mac", cluster_args.mac, "only clusters holding this MAC");
+
+  // ---- analytics ----
+  RangeArgs range;
+  auto add_range = [&](CLI::App* cmd) {
+    cmd->add_option("--since", range.since, "windows from: 15m, 2h, 7d, RFC 3339 time, @unix");
+    cmd->add_option("--until", range.until, "to (exclusive), same forms");
+  };
+  auto* probes = app.add_subcommand("probes", "per-device probe request statistics");
+  probes->add_option("--mac", mac, "one device only");
+  probes->add_option("--agent", agent_filter, "only probes this agent heard");
+  add_range(probes);
+  auto* stats = app.add_subcommand("stats", "fleet statistics");
+  stats->require_subcommand(1);
+  stats->fallthrough();
+  auto* subtypes = stats->add_subcommand("subtypes", "frame subtype counts per day and agent");
+  subtypes->add_option("--agent", agent_filter, "one agent only");
+  add_range(subtypes);
+  auto* frames = stats->add_subcommand(
+      "frames", "per-device frame totals, each frame counted once however many agents heard it");
+  frames->add_option("--mac", mac, "one device only");
+  add_range(frames);
+  std::string interval = "5m";
+  auto* timeline =
+      app.add_subcommand("timeline", "unique devices per interval, per agent and fleet-wide");
+  timeline->add_option("--interval", interval, "30s, 1m, 5m, 1h, 1d (default 5m)");
+  timeline->add_option("--agent", agent_filter, "one agent only");
+  add_range(timeline);
+  std::string graph_format = "graphml";
+  auto* graph = app.add_subcommand("graph", "device-to-SSID graph for graph tools");
+  graph->add_option("--format", graph_format, "graphml (default), dot or cypher")
+      ->check(CLI::IsMember({"graphml", "dot", "cypher"}));
+  add_range(graph);
 
   // ---- known-device registry ----
   auto* known = app.add_subcommand("known", "the collector's registry of known and guest devices");
@@ -172,6 +213,11 @@ int main(int argc, char** argv) {
   if (*sinks_status || *sinks_cmd) return RunSinksStatus(ctx);
   if (*device) return RunDevice(ctx, mac);
   if (*clusters) return RunClusters(ctx, cluster_args);
+  if (*probes) return RunProbes(ctx, mac, range, agent_filter);
+  if (*subtypes) return RunSubtypeStats(ctx, range, agent_filter);
+  if (*frames) return RunFleetFrames(ctx, mac, range);
+  if (*timeline) return RunTimeline(ctx, interval, range, agent_filter);
+  if (*graph) return RunGraph(ctx, graph_format, range);
   if (*windows) {
     // Export is for machines: ndjson unless the operator asked for something else.
     if (output_opt->count() == 0) ctx.format = Format::kNdjson;

@@ -43,6 +43,7 @@ std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
   Json agents = Json::array();
   for (const auto& s : d.sightings()) agents.push_back(s.agent_id());
   Json ssid = d.ap_ssid().empty() ? Json(nullptr) : Json(DisplayText(d.ap_ssid()));
+  const v1::Sighting* strongest = StrongestSighting(d);
   auto text_or_null = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
   // Names come from operators, vendors from files: still printed through DisplayText so a
   // stray control character cannot reach the terminal.
@@ -60,7 +61,9 @@ std::vector<Cell> DeviceRow(const v1::DeviceInfo& d, int64_t now_ns) {
           Cell(ssid),
           Cell(SsidList(d.probed_ssids())),
           Cell(channels),
-          Cell(agents)};
+          Cell(agents),
+          Cell(strongest ? Json(strongest->agent_id()) : Json(nullptr)),
+          Cell(strongest ? Json(strongest->last_signal_dbm()) : Json(nullptr))};
 }
 
 std::vector<Column> DeviceColumns() {
@@ -78,7 +81,9 @@ std::vector<Column> DeviceColumns() {
                   {"ssid", "SSID"},
                   {"probed_ssids", "PROBED SSIDS"},
                   {"channels", "CHANNELS"},
-                  {"agents", "AGENTS"}});
+                  {"agents", "AGENTS"},
+                  {"strongest_agent", "STRONGEST"},
+                  {"strongest_signal", "dBm"}});
 }
 
 Table SightingsTable(const v1::DeviceInfo& d, int64_t now_ns) {
@@ -119,6 +124,18 @@ std::vector<Cell> WindowRow(const v1::DeviceWindow& w, const std::string& agent)
 }
 
 }  // namespace
+
+const v1::Sighting* StrongestSighting(const v1::DeviceInfo& d) {
+  const v1::Sighting* best = nullptr;
+  for (const auto& s : d.sightings()) {
+    if (!s.has_signal()) continue;
+    if (best == nullptr || s.last_signal_dbm() > best->last_signal_dbm() ||
+        (s.last_signal_dbm() == best->last_signal_dbm() && s.agent_id() < best->agent_id())) {
+      best = &s;
+    }
+  }
+  return best;
+}
 
 Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
   Table t;

@@ -18,8 +18,13 @@ namespace airfleet::ctl {
 // backlog_batches, backlog_bytes, lost_batches, lost_summaries, capture_drops, version.
 Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns);
 
+// The cross-sensor view: the agent that hears the device strongest, by each agent's last signal
+// (ties: the smaller agent id); null when no agent reported a signal.
+const v1::Sighting* StrongestSighting(const v1::DeviceInfo& device);
+
 // Columns: mac, vendor, known, name, randomised, first_seen, last_seen, frames, probes,
-// signal_min, signal_max, ssid, probed_ssids, channels, agents. vendor/known/name are null when
+// signal_min, signal_max, ssid, probed_ssids, channels, agents, strongest_agent,
+// strongest_signal. vendor/known/name are null when
 // the collector has none (known is "known" or "guest" for registered devices).
 Table DevicesTable(const v1::ListDevicesResponse& response, int64_t now_ns);
 

@@ -73,6 +73,23 @@ TEST(ViewsTest, AgentsTableShowsAgeOfLastSeen) {
   EXPECT_THAT(text, ::testing::StartsWith("AGENT     ADDRESS"));
 }
 
+TEST(ViewsTest, StrongestAgentIsTheLoudestSighting) {
+  v1::DeviceInfo d;
+  auto add = [&](const char* agent, bool has, int dbm) {
+    auto* s = d.add_sightings();
+    s->set_agent_id(agent);
+    s->set_has_signal(has);
+    s->set_last_signal_dbm(dbm);
+  };
+  add("a", true, -70);
+  add("b", false, -10);  // no signal: ignored whatever the field says
+  add("c", true, -55);
+  add("d", true, -55);  // tie: the smaller id wins
+  ASSERT_NE(StrongestSighting(d), nullptr);
+  EXPECT_EQ(StrongestSighting(d)->agent_id(), "c");
+  EXPECT_EQ(StrongestSighting(v1::DeviceInfo()), nullptr);
+}
+
 TEST(ViewsTest, DevicesCarryMacSsidsAndAgents) {
   v1::ListDevicesResponse r;
   auto* d = r.add_devices();
@@ -102,6 +119,7 @@ TEST(ViewsTest, DevicesCarryMacSsidsAndAgents) {
   EXPECT_EQ(j[0]["probed_ssids"], Json::parse(R"(["CoffeeShop", "\\x1b[31m"])"));
   EXPECT_EQ(j[0]["channels"], Json::parse("[2437]"));
   EXPECT_EQ(j[0]["agents"], Json::parse(R"(["agent-01", "agent-02"])"));
+  EXPECT_TRUE(j[0]["strongest_agent"].is_null());  // no sighting carries a signal
   std::string table = Render(DevicesTable(r, kNow), Format::kTable);
   EXPECT_THAT(table, ::testing::HasSubstr("2023-11-14T21:13:20Z"));
   EXPECT_THAT(table, ::testing::HasSubstr("CoffeeShop,\\x1b[31m"));

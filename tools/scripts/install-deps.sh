@@ -11,7 +11,7 @@ PACKAGES=(
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libzstd-dev
   libnl-3-dev libnl-genl-3-dev
   clang libclang-rt-14-dev clang-format
-  tshark ieee-data
+  tshark ieee-data graphviz
   openjdk-17-jdk-headless maven python3-cassandra
   iproute2 iptables nftables procps psmisc
 )
