@@ -69,6 +69,10 @@ class EdgePrivacy {
 
   // What Batch.privacy says for summaries of the window starting at `window_start_ns`.
   v1::PrivacyInfo InfoFor(int64_t window_start_ns) const;
+  // InfoFor(window_start_ns).rotation_start_ns(), without building the message.
+  int64_t RotationStart(int64_t window_start_ns) const {
+    return pseudonym::PeriodStart(window_start_ns, options_.rotation_period_ns);
+  }
 
   const PrivacyCounters& counters() const { return counters_; }
 
