@@ -28,9 +28,11 @@ int main(int argc, char** argv) {
   app.add_option("--ieee-data-dir", options.ieee_data_dir,
                  "IEEE registry CSVs for vendor names (Debian package ieee-data; '' = none)")
       ->capture_default_str();
-  app.add_option("--manuf", options.manuf_file,
-                 "Wireshark manuf file for vendor names ('' = none)")
+  app.add_option("--manuf", options.manuf_file, "Wireshark manuf file for vendor names ('' = none)")
       ->capture_default_str();
+  app.add_option("--privacy-key-file", options.privacy_key_file,
+                 "the agents' privacy key file (mode 600): known devices then match in "
+                 "pseudonymised batches");
   int vendor_check_s = 60;
   app.add_option("--vendor-check-seconds", vendor_check_s,
                  "reload the vendor files when they change, checking this often (0 = only on "

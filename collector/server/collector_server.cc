@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/server/tls_files.h"
 #include "collector/store/rocksdb_store.h"
+#include "common/key_file.h"
 #include "common/status_macros.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -93,8 +95,12 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   c->queue_ = std::make_unique<CommitQueue>(c->store_.get());
   c->registry_ = std::make_unique<AgentRegistry>(options.now_ns);
   AF_ASSIGN_OR_RETURN(c->known_, KnownDevices::Open(c->store_.get(), options.now_ns));
-  c->vendors_ = std::make_unique<VendorDb>(
-      DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
+  if (!options.privacy_key_file.empty()) {
+    AF_ASSIGN_OR_RETURN(std::string privacy_key, pseudonym::ReadKeyFile(options.privacy_key_file));
+    AF_RETURN_IF_ERROR(c->known_->SetPseudonymKey(std::move(privacy_key)));
+  }
+  c->vendors_ =
+      std::make_unique<VendorDb>(DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
   // A broken vendor file costs vendor names, not the collector: warn and serve without them.
   // Success is quiet: the "listening on" line is the only one before a signal (a contract
   // collector_process_test checks); SIGHUP reloads report their counts.
@@ -104,8 +110,20 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   }
   c->ingest_ =
       std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
-  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(),
-                                             c->vendors_.get(), c->known_.get());
+  c->ingest_->SetPrivacyListener([known = c->known_.get()](const v1::PrivacyInfo& info) {
+    static std::atomic<bool> warned_no_key{false};
+    if (!known->has_pseudonym_key() && !warned_no_key.exchange(true)) {
+      std::fprintf(stderr,
+                   "airfleet-collector: agents send pseudonymised batches but no "
+                   "--privacy-key-file was given: known devices cannot be matched in them\n");
+    }
+    if (absl::Status s = known->NotePseudonymPeriod(info); !s.ok()) {
+      std::fprintf(stderr, "airfleet-collector: pseudonym period not recorded: %s\n",
+                   std::string(s.message()).c_str());
+    }
+  });
+  c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(), c->vendors_.get(),
+                                             c->known_.get());
 
   grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   ssl.pem_root_certs = tls.ca_pem;

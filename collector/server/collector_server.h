@@ -42,6 +42,9 @@ struct CollectorOptions {
   std::string manuf_file = "/usr/share/wireshark/manuf";
   // How often the vendor files' mtimes are checked for a reload; 0 = only ReloadVendors().
   std::chrono::milliseconds vendor_check_interval = std::chrono::seconds(60);
+  // The agents' privacy key file (common/key_file.h); "" = pseudonymised batches are stored but
+  // known devices cannot be matched in them.
+  std::string privacy_key_file;
 };
 
 class Collector {
