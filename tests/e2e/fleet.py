@@ -115,8 +115,10 @@ def read_tail(path, limit=4000):
 class Collector:
     """One airfleet-collector process; its store lives in data_dir across restarts."""
 
-    def __init__(self, fleet, name="collector", listen="127.0.0.1:0", cert="localhost"):
+    def __init__(self, fleet, name="collector", listen="127.0.0.1:0", cert="localhost",
+                 extra=()):
         self.fleet = fleet
+        self.extra = list(extra)
         self.data_dir = os.path.join(fleet.dir, name)
         self.log_path = os.path.join(fleet.dir, name + ".log")
         self.listen = listen
@@ -132,7 +134,7 @@ class Collector:
                 "--cert", os.path.join(pki, self.cert + ".pem"),
                 "--key", key or os.path.join(pki, self.cert + ".key"),
                 # Captures date from 2013-2024: the default 30-day retention would delete them.
-                "--retention-days", "0"]
+                "--retention-days", "0"] + self.extra
 
     def start(self, timeout=30):
         assert self.proc is None or self.proc.poll() is not None, "collector already running"
