@@ -230,6 +230,25 @@ class PrivacyTest(fleet.FleetTestCase):
         for d in devices:
             self.assertEqual(d["known"], "known")
 
+    def test_key_file_others_can_read_is_refused(self):
+        """Like ssh: a readable key makes the pseudonyms reversible by anyone on the host."""
+        f = fleet.Fleet(self)
+        key_path = os.path.join(f.dir, "loose.key")
+        with open(key_path, "wb") as fh:
+            fh.write(os.urandom(32))
+        os.chmod(key_path, 0o644)
+        p = subprocess.run([fleet.Binaries.agent, "summarise", "--pcap", self.pcap,
+                            "--privacy", "pseudonymise", "--privacy-key-file", key_path],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("too open", p.stderr)
+        self.assertIn("chmod 600", p.stderr)
+        self.assertEqual(p.stdout, "", "nothing may be printed with a refused key")
+        collector = f.collector(extra=["--privacy-key-file", key_path])
+        with self.assertRaises(AssertionError) as refused:
+            collector.start()
+        self.assertIn("too open", str(refused.exception))
+
 
 if __name__ == "__main__":
     fleet.main()
