@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
                                       "often (0 = only on SIGHUP)")
                            ->capture_default_str()
                            ->check(CLI::NonNegativeNumber);
+  auto* privacy_key = app.add_option("--privacy-key-file", flags.privacy_key_file,
+                                     "the agents' privacy key file (mode 600): known devices then "
+                                     "match in pseudonymised batches");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
   if (*retention) options.retention_days = flags.retention_days;
   if (*ieee) options.ieee_data_dir = flags.ieee_data_dir;
   if (*manuf) options.manuf_file = flags.manuf_file;
+  if (*privacy_key) options.privacy_key_file = flags.privacy_key_file;
   if (*vendor_check) options.vendor_check_interval = std::chrono::seconds(vendor_check_s);
   for (auto [value, name] : {std::pair{&options.data_dir, "--data-dir (or data_dir:)"},
                              std::pair{&options.ca_file, "--ca (or tls.ca:)"},

@@ -7,9 +7,22 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "agent/dissect/frame.h"
+#include "agent/privacy/edge_privacy.h"
 
 namespace airfleet::cli {
+
+// --privacy* flags of `summarise` and `run` (README, "Privacy at the edge").
+struct PrivacyFlags {
+  std::string mode = "off";    // off | pseudonymise
+  std::string ssids = "keep";  // keep | hash | drop
+  std::string key_file;        // the key never comes from the command line itself
+  bool keep_vendor = false;
+  std::string rotate = "never";  // daily | weekly | never | duration
+};
+// Reads the key file (refusing group/world-accessible ones) and checks the combination.
+absl::StatusOr<privacy::PrivacyOptions> PrivacyFromFlags(const PrivacyFlags& flags);
 
 struct InspectOptions {
   std::string pcap;
@@ -29,6 +42,7 @@ struct SummariseOptions {
   uint32_t max_probed_ssids = 16;
   std::string format = "ndjson";
   bool probes = false;  // also print probe observations
+  PrivacyFlags privacy;
 };
 // Prints one JSON object per device window (common/window_json.h), in window then MAC order.
 int RunSummarise(const SummariseOptions& options);
@@ -61,6 +75,7 @@ struct RunOptions {
   int64_t dwell_ns = 250'000'000;
   std::string bpf_filter;
   bool monitor_mode = true;
+  PrivacyFlags privacy;
 };
 // Captures (or replays), summarises, spools and uploads until stopped (SIGINT/SIGTERM) or, with
 // exit_when_drained, until a replay is complete and every batch is acknowledged.

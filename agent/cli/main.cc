@@ -23,6 +23,21 @@ bool ParseWindow(const std::string& text, int64_t* ns) {
   return *ns % 1'000'000 == 0;
 }
 
+void AddPrivacyFlags(CLI::App* cmd, airfleet::cli::PrivacyFlags* flags) {
+  cmd->add_option("--privacy", flags->mode,
+                  "off, or pseudonymise: MACs become keyed HMAC-SHA256 pseudonyms before they are "
+                  "spooled or printed");
+  cmd->add_option("--privacy-ssids", flags->ssids,
+                  "With pseudonymise: keep, hash (\"hmac:\" + 16 hex) or drop SSIDs");
+  cmd->add_option("--privacy-key-file", flags->key_file,
+                  "Key file (at least 16 bytes, mode 600; never a command-line value)");
+  cmd->add_flag("--privacy-keep-vendor", flags->keep_vendor,
+                "Keep the 3-byte vendor prefix of globally administered addresses");
+  cmd->add_option("--privacy-rotate", flags->rotate,
+                  "Key rotation: daily, weekly, never, or a duration such as 6h (period start "
+                  "is recorded in every batch)");
+}
+
 constexpr char kFooter[] =
     "Exit codes: 0 ok; 1 usage or configuration error; 2 input error (missing file, not a\n"
     "capture, not an 802.11 linktype); 3 capture cut short (everything before the cut was\n"
@@ -62,6 +77,7 @@ int main(int argc, char** argv) {
                             "Distinct probed SSIDs kept per device window");
   summarise_cmd->add_flag("--probes", summarise.probes, "Also print probe observations");
   summarise_cmd->add_option("--format", summarise.format, "Output format (ndjson)");
+  AddPrivacyFlags(summarise_cmd, &summarise.privacy);
 
   airfleet::cli::RunOptions run;
   std::string run_window = "60s", replay_speed = "max", dwell = "250ms", drain_timeout = "0s",
@@ -94,6 +110,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--bpf", run.bpf_filter, "Live: BPF filter");
   run_cmd->add_flag("!--no-monitor-mode", run.monitor_mode,
                     "Live: the interface is already in monitor mode; do not request rfmon");
+  AddPrivacyFlags(run_cmd, &run.privacy);
 
   try {
     app.parse(argc, argv);

@@ -48,6 +48,9 @@ int RunAgent(const RunOptions& o) {
       o.spool_dir.empty()) {
     return Fail(kExitUsage, "run needs --collector, --ca, --cert, --key and --spool-dir");
   }
+  auto privacy_options = PrivacyFromFlags(o.privacy);
+  if (!privacy_options.ok())
+    return Fail(kExitUsage, std::string(privacy_options.status().message()));
   auto agent_id = uplink::CommonNameFromCertificateFile(o.cert);
   if (!agent_id.ok()) return Fail(kExitUsage, std::string(agent_id.status().message()));
 
@@ -95,6 +98,7 @@ int RunAgent(const RunOptions& o) {
     Log(absl::StrCat("the spool has room again; ", lost,
                      " windows were lost to the full disk (recorded in the loss ledger)"));
   };
+  runner_options.privacy = std::move(*privacy_options);
 
   static capture::SystemClock clock;
   std::unique_ptr<capture::PacketSource> source;
@@ -164,6 +168,11 @@ int RunAgent(const RunOptions& o) {
                      c.summaries_lost_disk_full
                          ? absl::StrCat(", ", c.summaries_lost_disk_full, " lost to a full disk")
                          : ""));
+    const auto& pc = (*runner)->privacy_counters();
+    if (pc.windows > 0) {
+      Log(absl::StrCat("privacy: ", pc.addresses, " addresses pseudonymised, ", pc.ssids_hashed,
+                       " SSIDs hashed, ", pc.ssids_dropped, " SSIDs dropped"));
+    }
     if (!status.ok()) {
       Log(std::string(status.message()));
       exit_code = absl::IsDataLoss(status) ? kExitTruncated : kExitRuntime;

@@ -12,8 +12,10 @@
 namespace airfleet::cli {
 namespace {
 
-void PrintSealed(std::vector<summarise::SealedWindow> sealed, bool probes, std::string* out) {
-  for (const auto& w : sealed) {
+void PrintSealed(std::vector<summarise::SealedWindow> sealed, privacy::EdgePrivacy& privacy,
+                 bool probes, std::string* out) {
+  for (auto& w : sealed) {
+    privacy.Apply(&w);
     for (const auto& d : w.devices) {
       out->append(WindowToJsonLine(d));
       out->push_back('\n');
@@ -46,6 +48,17 @@ int RunSummarise(const SummariseOptions& options) {
                  std::string(summariser.status().message()).c_str());
     return kExitUsage;
   }
+  auto privacy_options = PrivacyFromFlags(options.privacy);
+  if (!privacy_options.ok()) {
+    std::fprintf(stderr, "airfleet-agent: %s\n",
+                 std::string(privacy_options.status().message()).c_str());
+    return kExitUsage;
+  }
+  auto privacy = privacy::EdgePrivacy::Create(std::move(*privacy_options));
+  if (!privacy.ok()) {
+    std::fprintf(stderr, "airfleet-agent: %s\n", std::string(privacy.status().message()).c_str());
+    return kExitUsage;
+  }
   auto source = OpenCaptureForReplay(options.pcap, /*speed=*/0);
   if (!source.ok()) {
     std::fprintf(stderr, "airfleet-agent: %s\n", std::string(source.status().message()).c_str());
@@ -58,12 +71,12 @@ int RunSummarise(const SummariseOptions& options) {
   ReplayResult result =
       DissectAll(**source, dissect_options, [&](uint64_t, const dissect::Frame& f) {
         (*summariser)->Add(f);
-        PrintSealed((*summariser)->TakeSealed(), options.probes, &out);
+        PrintSealed((*summariser)->TakeSealed(), **privacy, options.probes, &out);
         return true;
       });
   // A file cut short still yields every window it holds.
   (*summariser)->Flush();
-  PrintSealed((*summariser)->TakeSealed(), options.probes, &out);
+  PrintSealed((*summariser)->TakeSealed(), **privacy, options.probes, &out);
   std::fflush(stdout);
 
   const auto& c = (*summariser)->counters();

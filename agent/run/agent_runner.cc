@@ -31,6 +31,8 @@ absl::StatusOr<std::unique_ptr<AgentRunner>> AgentRunner::Create(RunnerOptions o
                                                                  spool::Spool* spool) {
   auto summariser = summarise::WindowSummariser::Create(options.summariser);
   if (!summariser.ok()) return summariser.status();
+  auto privacy = privacy::EdgePrivacy::Create(options.privacy);
+  if (!privacy.ok()) return privacy.status();
   if (!options.now_ns) {
     options.now_ns = [] {
       return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -38,16 +40,20 @@ absl::StatusOr<std::unique_ptr<AgentRunner>> AgentRunner::Create(RunnerOptions o
                                       .count());
     };
   }
-  return std::unique_ptr<AgentRunner>(
-      new AgentRunner(std::move(options), source, spool, std::move(*summariser)));
+  return std::unique_ptr<AgentRunner>(new AgentRunner(std::move(options), source, spool,
+                                                      std::move(*summariser), std::move(*privacy)));
 }
 
 AgentRunner::AgentRunner(RunnerOptions options, capture::PacketSource* source, spool::Spool* spool,
-                         std::unique_ptr<summarise::WindowSummariser> summariser)
+                         std::unique_ptr<summarise::WindowSummariser> summariser,
+                         std::unique_ptr<privacy::EdgePrivacy> privacy)
     : options_(std::move(options)),
       source_(source),
       spool_(spool),
-      summariser_(std::move(summariser)) {
+      summariser_(std::move(summariser)),
+      privacy_(std::move(privacy)) {
+  // The raw key is not needed once EdgePrivacy holds its copy.
+  options_.privacy.key.clear();
   if (options_.replay && options_.start_watermark_ns != 0) {
     // Windows sealed before the restart count as sealed again (replay_position.h).
     summariser_->AdvanceTo(options_.start_watermark_ns);
@@ -115,7 +121,14 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
   std::vector<v1::DeviceWindow> windows;
   std::vector<v1::ProbeObservation> probes;
   int64_t first_window = 0, last_window = 0;
+  // Period start -> Batch.privacy of the summaries in this append.
+  std::map<int64_t, v1::PrivacyInfo> privacy_by_period;
   for (auto& w : sealed) {
+    if (privacy_->enabled()) {
+      privacy_->Apply(&w);
+      const v1::PrivacyInfo info = privacy_->InfoFor(w.window_start_ns);
+      privacy_by_period.emplace(info.rotation_start_ns(), info);
+    }
     if (first_window == 0) first_window = w.window_start_ns;
     last_window = w.window_start_ns;
     last_sealed_end_ns_ = w.window_start_ns + int64_t{w.window_ms} * 1'000'000;
@@ -124,8 +137,14 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
   }
   const size_t summaries = windows.size();
   const v1::AgentHealth health = Health();
+  spool::PrivacyForWindow label = nullptr;
+  if (privacy_->enabled()) {
+    label = [&](int64_t window_start_ns) -> const v1::PrivacyInfo* {
+      return &privacy_by_period.at(privacy_->RotationStart(window_start_ns));
+    };
+  }
   auto appended = spool_->Append(std::move(windows), std::move(probes),
-                                 PositionAfterSeal(next_record, finished), &health);
+                                 PositionAfterSeal(next_record, finished), &health, label);
   if (appended.ok()) {
     ++counters_.appends;
     counters_.summaries_spooled += summaries;

@@ -32,6 +32,7 @@
 #include "absl/status/status.h"
 #include "agent/capture/packet_source.h"
 #include "agent/dissect/dissector.h"
+#include "agent/privacy/edge_privacy.h"
 #include "agent/spool/spool.h"
 #include "agent/summarise/window_summariser.h"
 
@@ -44,6 +45,8 @@ dissect::DissectOptions OptionsForPacket(const dissect::DissectOptions& base,
 
 struct RunnerOptions {
   summarise::SummariserOptions summariser;
+  // Applied to every sealed window before it reaches the spool (agent/privacy/edge_privacy.h).
+  privacy::PrivacyOptions privacy;
   dissect::DissectOptions dissect;
   // Replay: identity of the file (replay_position.h) and where reading starts.
   bool replay = true;
@@ -84,10 +87,12 @@ class AgentRunner {
 
   const RunnerCounters& counters() const { return counters_; }
   const summarise::WindowSummariser& summariser() const { return *summariser_; }
+  const privacy::PrivacyCounters& privacy_counters() const { return privacy_->counters(); }
 
  private:
   AgentRunner(RunnerOptions options, capture::PacketSource* source, spool::Spool* spool,
-              std::unique_ptr<summarise::WindowSummariser> summariser);
+              std::unique_ptr<summarise::WindowSummariser> summariser,
+              std::unique_ptr<privacy::EdgePrivacy> privacy);
 
   void Track(const dissect::Frame& frame, uint64_t record_start);
   // Appends whatever the summariser has sealed; `finished` marks the end of a replay.
@@ -101,6 +106,7 @@ class AgentRunner {
   capture::PacketSource* source_;
   spool::Spool* spool_;
   std::unique_ptr<summarise::WindowSummariser> summariser_;
+  std::unique_ptr<privacy::EdgePrivacy> privacy_;
   RunnerCounters counters_;
   bool disk_full_ = false;  // the last append failed for want of space
   // Window start -> offset of its first record (replay), for windows that may still be open.

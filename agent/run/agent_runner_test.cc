@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "agent/capture/file_source.h"
 #include "agent/run/replay_position.h"
 #include "agent/spool/rocksdb_spool.h"
+#include "common/pseudonym.h"
 #include "tools/framegen/pcap_writer.h"
 #include "tools/framegen/scenario.h"
 
@@ -57,13 +59,17 @@ class StopAfter final : public capture::PacketSource {
   std::atomic<bool>* stop_;
 };
 
-std::string WriteScenario(const std::string& path, uint64_t seed) {
+framegen::ScenarioOptions ScenarioFor(uint64_t seed) {
   framegen::ScenarioOptions options;
   options.devices = 80;
   options.frames = 30'000;
   options.seconds = 900;  // 15 windows of 60 s
   options.seed = seed;
-  framegen::Scenario scenario = framegen::GenerateScenario(options);
+  return options;
+}
+
+std::string WriteScenario(const std::string& path, uint64_t seed) {
+  framegen::Scenario scenario = framegen::GenerateScenario(ScenarioFor(seed));
   framegen::PcapWriter writer(127, framegen::TimestampResolution::kMicro);
   for (const auto& r : scenario.records) writer.Add(r.timestamp_ns, r.bytes.data(), r.bytes.size());
   EXPECT_TRUE(framegen::WriteFile(path, writer.data()).ok());
@@ -108,7 +114,8 @@ RunnerOptions ReplayOptions(const std::string& pcap, const ResumePlan& plan) {
 
 // Runs (or resumes) the import of `pcap` into the spool at `spool_dir`, stopping after `limit`
 // packets (0 = run to the end). Returns the runner's status.
-absl::Status ImportOnce(const std::string& pcap, const std::string& spool_dir, uint64_t limit) {
+absl::Status ImportOnce(const std::string& pcap, const std::string& spool_dir, uint64_t limit,
+                        const privacy::PrivacyOptions& privacy = {}) {
   auto spool = OpenSpool(spool_dir);
   const ResumePlan plan = PlanResume(spool->ReplayPosition(), *FileIdentity(pcap));
   if (plan.already_finished) return absl::OkStatus();
@@ -118,7 +125,9 @@ absl::Status ImportOnce(const std::string& pcap, const std::string& spool_dir, u
   EXPECT_TRUE(file.ok()) << file.status();
   std::atomic<bool> stop{false};
   StopAfter source(file->get(), limit == 0 ? UINT64_MAX : limit, &stop);
-  auto runner = AgentRunner::Create(ReplayOptions(pcap, plan), &source, spool.get());
+  RunnerOptions options = ReplayOptions(pcap, plan);
+  options.privacy = privacy;
+  auto runner = AgentRunner::Create(options, &source, spool.get());
   EXPECT_TRUE(runner.ok()) << runner.status();
   return (*runner)->Run(stop);
 }
@@ -145,6 +154,60 @@ TEST(AgentRunnerTest, InterruptedReplayResumesToTheSameSummaries) {
   pieces_spool.reset();
   ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("pieces"), 0).ok());
   EXPECT_EQ(OpenSpool(tmp.Sub("pieces"))->Stats().next_sequence, next);
+}
+
+// Pseudonymisation happens before the spool: the spooled MACs are the generator's true MACs
+// mapped by common/pseudonym.h (itself checked against Python's hmac in pseudonym_test) with the
+// key of each window's rotation period, every batch says which period, and an interrupted import
+// still resumes to exactly the same summaries.
+TEST(AgentRunnerTest, PseudonymisesBeforeTheSpoolAndRecordsTheRotationPeriod) {
+  TempDir tmp;
+  const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 11);
+  privacy::PrivacyOptions privacy;
+  privacy.mode = privacy::PrivacyMode::kPseudonymise;
+  privacy.ssids = privacy::SsidMode::kHash;
+  privacy.rotation_period_ns = 300'000'000'000;  // 5 min: three or four periods in 15 min
+  for (int i = 0; i < 32; ++i) privacy.key.push_back(static_cast<char>(i));
+  ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("whole"), 0, privacy).ok());
+
+  std::multiset<std::pair<int64_t, uint64_t>> want;
+  for (const auto& d : framegen::GenerateScenario(ScenarioFor(11)).truth.devices) {
+    auto key = pseudonym::DerivePeriodKey(
+        privacy.key, pseudonym::PeriodStart(d.window_start_ns, 300'000'000'000));
+    want.emplace(d.window_start_ns, pseudonym::PseudonymiseMac(*key, d.mac.ToU64(), false));
+  }
+  auto spool = OpenSpool(tmp.Sub("whole"));
+  auto batches = spool->Peek(1, 1'000'000);
+  ASSERT_TRUE(batches.ok());
+  std::multiset<std::pair<int64_t, uint64_t>> got;
+  std::set<int64_t> periods;
+  for (const auto& b : *batches) {
+    v1::Batch batch;
+    ASSERT_TRUE(batch.ParseFromString(b.data));
+    ASSERT_TRUE(batch.has_privacy()) << "batch " << b.sequence;
+    EXPECT_EQ(batch.privacy().mode(), v1::PRIVACY_MODE_PSEUDONYMISE);
+    EXPECT_EQ(batch.privacy().ssids(), v1::SSID_PRIVACY_HASH);
+    EXPECT_EQ(batch.privacy().rotation_period_ns(), 300'000'000'000);
+    periods.insert(batch.privacy().rotation_start_ns());
+    for (const auto& w : batch.windows()) {
+      EXPECT_EQ(batch.privacy().rotation_start_ns(),
+                pseudonym::PeriodStart(w.window_start_ns(), 300'000'000'000));
+      for (const auto& s : w.probed_ssids()) EXPECT_EQ(s.rfind("hmac:", 0), 0u) << s;
+      got.emplace(w.window_start_ns(), w.mac());
+    }
+    for (const auto& p : batch.probes()) {
+      EXPECT_EQ(batch.privacy().rotation_start_ns(),
+                pseudonym::PeriodStart(p.window_start_ns(), 300'000'000'000));
+    }
+  }
+  EXPECT_GE(periods.size(), 3u);
+  EXPECT_EQ(got, want);
+
+  for (uint64_t limit : {2100u, 17'000u}) {
+    ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("pieces"), limit, privacy).ok());
+  }
+  ASSERT_TRUE(ImportOnce(pcap, tmp.Sub("pieces"), 0, privacy).ok());
+  EXPECT_EQ(SpooledSummaries(*OpenSpool(tmp.Sub("pieces"))), SpooledSummaries(*spool));
 }
 
 TEST(AgentRunnerTest, AnotherFileStartsFromTheTop) {

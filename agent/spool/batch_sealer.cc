@@ -16,26 +16,34 @@ size_t ElementCost(size_t body) {
 }  // namespace
 
 std::vector<v1::Batch> SealBatches(std::vector<v1::DeviceWindow> windows,
-                                   std::vector<v1::ProbeObservation> probes,
-                                   size_t max_batch_bytes) {
+                                   std::vector<v1::ProbeObservation> probes, size_t max_batch_bytes,
+                                   const PrivacyForWindow& privacy) {
   const size_t budget = max_batch_bytes > kBatchHeaderReserve * 2
                             ? max_batch_bytes - kBatchHeaderReserve
                             : max_batch_bytes / 2;
   std::vector<v1::Batch> out;
   size_t used = 0;
-  auto room_for = [&](size_t cost) {
-    if (out.empty() || (used + cost > budget && used > 0)) {
+  const v1::PrivacyInfo* current = nullptr;
+  auto room_for = [&](size_t cost, int64_t window_start_ns) {
+    const v1::PrivacyInfo* info = privacy ? privacy(window_start_ns) : nullptr;
+    if (out.empty() || (used + cost > budget && used > 0) || info != current) {
       out.emplace_back();
       used = 0;
+      current = info;
+      if (info != nullptr) *out.back().mutable_privacy() = *info;
     }
     used += cost;
     return &out.back();
   };
   for (auto& w : windows) {
-    room_for(ElementCost(w.ByteSizeLong()))->mutable_windows()->Add(std::move(w));
+    room_for(ElementCost(w.ByteSizeLong()), w.window_start_ns())
+        ->mutable_windows()
+        ->Add(std::move(w));
   }
   for (auto& p : probes) {
-    room_for(ElementCost(p.ByteSizeLong()))->mutable_probes()->Add(std::move(p));
+    room_for(ElementCost(p.ByteSizeLong()), p.window_start_ns())
+        ->mutable_probes()
+        ->Add(std::move(p));
   }
   return out;
 }

@@ -301,9 +301,10 @@ absl::Status RocksDbSpool::ResumeIfNeededLocked() {
 absl::StatusOr<AppendResult> RocksDbSpool::Append(std::vector<v1::DeviceWindow> windows,
                                                   std::vector<v1::ProbeObservation> probes,
                                                   std::string replay_position,
-                                                  const v1::AgentHealth* health) {
+                                                  const v1::AgentHealth* health,
+                                                  const PrivacyForWindow& privacy) {
   std::vector<v1::Batch> batches =
-      SealBatches(std::move(windows), std::move(probes), options_.max_batch_bytes);
+      SealBatches(std::move(windows), std::move(probes), options_.max_batch_bytes, privacy);
 
   std::function<void()> listener;
   AppendResult result;

@@ -96,7 +96,8 @@ class RocksDbSpool final : public Spool {
   absl::StatusOr<AppendResult> Append(std::vector<v1::DeviceWindow> windows,
                                       std::vector<v1::ProbeObservation> probes,
                                       std::string replay_position,
-                                      const v1::AgentHealth* health = nullptr) override;
+                                      const v1::AgentHealth* health = nullptr,
+                                      const PrivacyForWindow& privacy = nullptr) override;
   absl::StatusOr<std::vector<SpooledBatch>> Peek(uint64_t from_sequence, size_t max_batches,
                                                  size_t max_bytes = SIZE_MAX) override;
   absl::Status Acknowledge(uint64_t sequence) override;

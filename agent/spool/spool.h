@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "agent/spool/batch_sealer.h"
 #include "airfleet/v1/batch.pb.h"
 #include "airfleet/v1/summary.pb.h"
 
@@ -75,12 +76,15 @@ class Spool {
   // Seals `windows` and `probes` into as many batches as the size limit requires, assigns them
   // the next sequences and stores them together with `replay_position` (opaque to the spool).
   // `health`, when given, is attached to the first new batch with the loss ledger filled in.
+  // `privacy`, when given, labels the batches (batch_sealer.h); summaries arrive already
+  // pseudonymised, so the spool never holds raw addresses.
   // Errors: ResourceExhausted when the disk is full (nothing was stored; the spool stays usable
   // once space frees), Internal/DataLoss for storage failures.
   virtual absl::StatusOr<AppendResult> Append(std::vector<v1::DeviceWindow> windows,
                                               std::vector<v1::ProbeObservation> probes,
                                               std::string replay_position,
-                                              const v1::AgentHealth* health = nullptr) = 0;
+                                              const v1::AgentHealth* health = nullptr,
+                                              const PrivacyForWindow& privacy = nullptr) = 0;
 
   // Up to `max_batches` stored batches with sequence >= from_sequence, in order, stopping early
   // once `max_bytes` is exceeded (at least one batch is returned if any exists).

@@ -141,7 +141,7 @@ grpc::ServerUnaryReactor* AdminService::ListDevices(grpc::CallbackServerContext*
     // One snapshot of each source for the whole answer; filtering inside the store's scan keeps
     // the limit counting matching devices.
     std::shared_ptr<const OuiTable> vendors = vendors_->table();
-    std::shared_ptr<const KnownDevices::Map> known = known_->snapshot();
+    std::shared_ptr<const KnownDevices::Map> known = known_->match_snapshot();
     const DeviceFilter filter = DeviceFilter::FromRequest(*request);
     query.keep = [&](v1::DeviceInfo* d) {
       EnrichDevice(*vendors, *known, d);
@@ -170,7 +170,7 @@ grpc::ServerUnaryReactor* AdminService::GetDevice(grpc::CallbackServerContext* c
       status = ToGrpc(device.status());
     } else {
       *response = std::move(*device);
-      EnrichDevice(*vendors_->table(), *known_->snapshot(), response->mutable_device());
+      EnrichDevice(*vendors_->table(), *known_->match_snapshot(), response->mutable_device());
     }
   }
   reactor->Finish(status);

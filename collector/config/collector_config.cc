@@ -127,6 +127,7 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
                 {"listen", "data_dir", "tls", "retention_days", "vendors", "agents", "sinks"}));
   AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
   AF_RETURN_IF_ERROR(ReadInto(root, "data_dir", name, "", &options->data_dir));
+  AF_RETURN_IF_ERROR(ReadInto(root, "privacy_key_file", name, "", &options->privacy_key_file));
   AF_RETURN_IF_ERROR(ReadInto(root, "retention_days", name, "", &options->retention_days));
   if (options->retention_days < 0) {
     return absl::InvalidArgumentError(Where(name, root["retention_days"], "retention_days") +

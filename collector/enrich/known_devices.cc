@@ -12,6 +12,15 @@ namespace airfleet::collector {
 namespace {
 
 constexpr char kPrefix[] = "known/";
+// + rotation_start_ns (8 bytes big-endian) + keep_vendor_prefix (1 byte).
+constexpr char kPeriodPrefix[] = "known-period/";
+
+std::string PeriodKey(const PseudonymParams& p) {
+  std::string key = kPeriodPrefix;
+  keys::AppendU64(&key, static_cast<uint64_t>(p.rotation_start_ns));
+  key.push_back(p.keep_vendor_prefix ? 1 : 0);
+  return key;
+}
 
 std::string KnownKey(uint64_t mac) {
   std::string key = kPrefix;
@@ -63,7 +72,100 @@ absl::StatusOr<std::unique_ptr<KnownDevices>> KnownDevices::Open(Store* store, N
     }
     (*map)[d.mac()] = std::move(d);
   }
-  return std::unique_ptr<KnownDevices>(new KnownDevices(store, std::move(now_ns), std::move(map)));
+  AF_ASSIGN_OR_RETURN(auto period_records, store->ScanMeta(kPeriodPrefix));
+  absl::btree_set<PseudonymParams> periods;
+  const size_t prefix_len = sizeof(kPeriodPrefix) - 1;
+  for (const auto& [key, value] : period_records) {
+    if (key.size() != prefix_len + 9) {
+      return absl::DataLossError(
+          absl::StrCat("corrupt pseudonym period record ", absl::CHexEscape(key)));
+    }
+    PseudonymParams p;
+    uint64_t start = 0;
+    for (size_t i = 0; i < 8; ++i) start = (start << 8) | static_cast<uint8_t>(key[prefix_len + i]);
+    p.rotation_start_ns = static_cast<int64_t>(start);
+    p.keep_vendor_prefix = key[prefix_len + 8] != 0;
+    periods.insert(p);
+  }
+  return std::unique_ptr<KnownDevices>(
+      new KnownDevices(store, std::move(now_ns), std::move(map), std::move(periods)));
+}
+
+KnownDevices::Map KnownDevices::Pseudonymised(const Map& known, const pseudonym::PeriodKey& key,
+                                              bool keep_vendor_prefix) {
+  Map out;
+  out.reserve(known.size());
+  for (const auto& [mac, device] : known) {
+    out.emplace(pseudonym::PseudonymiseMac(key, mac, keep_vendor_prefix), device);
+  }
+  return out;
+}
+
+absl::Status KnownDevices::SetPseudonymKey(std::string file_key) {
+  AF_RETURN_IF_ERROR(pseudonym::DerivePeriodKey(file_key, 0).status());
+  std::lock_guard<std::mutex> lock(privacy_mu_);
+  pseudonym_key_ = std::move(file_key);
+  match_.reset();
+  return absl::OkStatus();
+}
+
+bool KnownDevices::has_pseudonym_key() const {
+  std::lock_guard<std::mutex> lock(privacy_mu_);
+  return !pseudonym_key_.empty();
+}
+
+absl::Status KnownDevices::NotePseudonymPeriod(const v1::PrivacyInfo& info) {
+  if (info.mode() != v1::PRIVACY_MODE_PSEUDONYMISE) return absl::OkStatus();
+  PseudonymParams p{info.rotation_start_ns(), info.keep_vendor_prefix()};
+  {
+    std::lock_guard<std::mutex> lock(privacy_mu_);
+    if (periods_.contains(p)) return absl::OkStatus();
+  }
+  AF_RETURN_IF_ERROR(store_->WriteMeta({{PeriodKey(p), std::string("1")}}));
+  std::lock_guard<std::mutex> lock(privacy_mu_);
+  periods_.insert(p);
+  match_.reset();
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const KnownDevices::Map> KnownDevices::match_snapshot() const {
+  std::shared_ptr<const Map> base = snapshot();
+  std::lock_guard<std::mutex> lock(privacy_mu_);
+  if (pseudonym_key_.empty() || periods_.empty()) return base;
+  if (match_ && match_base_ == base) return match_;
+  auto view = std::make_shared<Map>(*base);
+  for (const PseudonymParams& p : periods_) {
+    auto key = pseudonym::DerivePeriodKey(pseudonym_key_, p.rotation_start_ns);
+    if (!key.ok()) continue;  // SetPseudonymKey checked the length
+    // Raw registrations win over a colliding pseudonym (emplace keeps the first).
+    for (auto& [pseudonym, device] : Pseudonymised(*base, *key, p.keep_vendor_prefix)) {
+      view->emplace(pseudonym, std::move(device));
+    }
+  }
+  match_ = std::move(view);
+  match_base_ = std::move(base);
+  return match_;
+}
+
+std::optional<v1::KnownDevice> KnownDevices::Lookup(uint64_t mac,
+                                                    const PseudonymParams* params) const {
+  std::shared_ptr<const Map> base = snapshot();
+  if (params == nullptr) {
+    auto it = base->find(mac);
+    if (it == base->end()) return std::nullopt;
+    return it->second;
+  }
+  std::string file_key;
+  {
+    std::lock_guard<std::mutex> lock(privacy_mu_);
+    file_key = pseudonym_key_;
+  }
+  auto key = pseudonym::DerivePeriodKey(file_key, params->rotation_start_ns);
+  if (!key.ok()) return std::nullopt;
+  for (const auto& [raw, device] : *base) {
+    if (pseudonym::PseudonymiseMac(*key, raw, params->keep_vendor_prefix) == mac) return device;
+  }
+  return std::nullopt;
 }
 
 std::shared_ptr<const KnownDevices::Map> KnownDevices::snapshot() const {

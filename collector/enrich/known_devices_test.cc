@@ -119,5 +119,58 @@ TEST(ValidateKnownDeviceTest, Rules) {
   EXPECT_TRUE(ValidateKnownDevice(Device(0x021122334455, "randomised but pinned")).ok());
 }
 
+// Pseudonyms from Python's hmac module (recipe in common/pseudonym_test.cc), key =
+// bytes(range(32)): 00:11:22:33:44:55 is a8:00:77:4a:83:85 with no rotation, 00:11:22:aa:00:77
+// with the vendor prefix kept, and d0:68:88:43:1e:97 in the day starting 2024-10-08 00:00 UTC.
+std::string PrivacyTestKey() {
+  std::string k;
+  for (int i = 0; i < 32; ++i) k.push_back(static_cast<char>(i));
+  return k;
+}
+
+TEST_F(KnownDevicesTest, PseudonymisedBatchesMatchTheRegistryWithTheSameKey) {
+  ASSERT_TRUE(known_->Put({Device(0x001122334455, "alice-phone")}).ok());
+  // Without a key or without a noted period, only the raw MAC matches.
+  EXPECT_FALSE(known_->match_snapshot()->contains(0xa800774a8385));
+  ASSERT_TRUE(known_->SetPseudonymKey(PrivacyTestKey()).ok());
+  EXPECT_FALSE(known_->match_snapshot()->contains(0xa800774a8385));
+
+  v1::PrivacyInfo never;
+  never.set_mode(v1::PRIVACY_MODE_PSEUDONYMISE);
+  v1::PrivacyInfo daily = never;
+  daily.set_rotation_start_ns(1728345600000000000);
+  daily.set_rotation_period_ns(86400000000000);
+  v1::PrivacyInfo vendor = never;
+  vendor.set_keep_vendor_prefix(true);
+  for (const auto* info : {&never, &daily, &vendor}) {
+    ASSERT_TRUE(known_->NotePseudonymPeriod(*info).ok());
+  }
+  auto view = known_->match_snapshot();
+  for (uint64_t mac :
+       {0x001122334455ull, 0xa800774a8385ull, 0xd06888431e97ull, 0x001122aa0077ull}) {
+    ASSERT_TRUE(view->contains(mac)) << std::hex << mac;
+    EXPECT_EQ(view->at(mac).name(), "alice-phone");
+    EXPECT_EQ(view->at(mac).mac(), 0x001122334455u);  // the registry's own address
+  }
+  PseudonymParams params{1728345600000000000, false};
+  auto found = known_->Lookup(0xd06888431e97, &params);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->name(), "alice-phone");
+  params.rotation_start_ns += 86400000000000;  // the next day's key gives another pseudonym
+  EXPECT_FALSE(known_->Lookup(0xd06888431e97, &params).has_value());
+
+  // Periods survive a restart (meta table); the key comes from the file again.
+  Reopen();
+  ASSERT_TRUE(known_->SetPseudonymKey(PrivacyTestKey()).ok());
+  EXPECT_TRUE(known_->match_snapshot()->contains(0xd06888431e97));
+  // Registry edits apply to pseudonyms too.
+  ASSERT_TRUE(known_->Remove(0x001122334455).ok());
+  EXPECT_FALSE(known_->match_snapshot()->contains(0xd06888431e97));
+}
+
+TEST_F(KnownDevicesTest, ShortPseudonymKeyIsRefused) {
+  EXPECT_EQ(known_->SetPseudonymKey("short").code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace airfleet::collector

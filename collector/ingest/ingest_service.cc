@@ -104,6 +104,7 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   void HandleBatch() {
     const v1::Batch& batch = in_.batch();
     if (!ClaimMatches(batch.agent_id(), "batch")) return;
+    if (batch.has_privacy() && service_->on_privacy_) service_->on_privacy_(batch.privacy());
     {
       std::lock_guard<std::mutex> lock(mu_);
       commit_pending_ = true;

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 #include "airfleet/v1/ingest.grpc.pb.h"
 #include "collector/ingest/agent_registry.h"
@@ -43,12 +44,20 @@ class IngestService final : public v1::Ingest::CallbackService {
 
   const IngestCounters& counters() const { return counters_; }
 
+  // Called with Batch.privacy of every pseudonymised batch before it is committed, so the
+  // known-device registry can match its pseudonyms (collector/enrich/known_devices.h) by the
+  // time the batch is queryable. Set before serving.
+  void SetPrivacyListener(std::function<void(const v1::PrivacyInfo&)> listener) {
+    on_privacy_ = std::move(listener);
+  }
+
  private:
   friend class IngestStreamReactor;
   Store* store_;
   CommitQueue* queue_;
   AgentRegistry* registry_;
   IngestCounters counters_;
+  std::function<void(const v1::PrivacyInfo&)> on_privacy_;
 };
 
 }  // namespace airfleet::collector

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "collector/enrich/enrich.h"
 #include "collector/server/tls_files.h"
 #include "collector/store/rocksdb_store.h"
+#include "common/key_file.h"
 #include "common/status_macros.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -94,6 +96,10 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
                                                      options.now_ns, true, with_sinks}));
   c->registry_ = std::make_unique<AgentRegistry>(options.now_ns);
   AF_ASSIGN_OR_RETURN(c->known_, KnownDevices::Open(c->store_.get(), options.now_ns));
+  if (!options.privacy_key_file.empty()) {
+    AF_ASSIGN_OR_RETURN(std::string privacy_key, pseudonym::ReadKeyFile(options.privacy_key_file));
+    AF_RETURN_IF_ERROR(c->known_->SetPseudonymKey(std::move(privacy_key)));
+  }
   c->vendors_ =
       std::make_unique<VendorDb>(DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
   CommitQueueOptions queue_options;
@@ -103,7 +109,7 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
     sinks::MaterialiseContext context;
     // Sinks get devices enriched the way the Admin API shows them, as of delivery time.
     context.enrich_device = [raw = c.get()](v1::DeviceInfo* device) {
-      EnrichDevice(*raw->vendors_->table(), *raw->known_->snapshot(), device);
+      EnrichDevice(*raw->vendors_->table(), *raw->known_->match_snapshot(), device);
     };
     context.agent_location = [locations = options.agent_locations](
                                  const std::string& agent) -> std::optional<sinks::GeoPoint> {
@@ -142,6 +148,18 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   }
   c->ingest_ =
       std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
+  c->ingest_->SetPrivacyListener([known = c->known_.get()](const v1::PrivacyInfo& info) {
+    static std::atomic<bool> warned_no_key{false};
+    if (!known->has_pseudonym_key() && !warned_no_key.exchange(true)) {
+      std::fprintf(stderr,
+                   "airfleet-collector: agents send pseudonymised batches but no "
+                   "--privacy-key-file was given: known devices cannot be matched in them\n");
+    }
+    if (absl::Status s = known->NotePseudonymPeriod(info); !s.ok()) {
+      std::fprintf(stderr, "airfleet-collector: pseudonym period not recorded: %s\n",
+                   std::string(s.message()).c_str());
+    }
+  });
   c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(), c->vendors_.get(),
                                              c->known_.get(), admin_options);
 

@@ -52,6 +52,9 @@ struct CollectorOptions {
   sinks::SinkHubOptions sink_options;
   // Fixed agent positions from the configuration, for geo fields in the sinks.
   std::map<std::string, sinks::GeoPoint> agent_locations;
+  // The agents' privacy key file (common/key_file.h); "" = pseudonymised batches are stored but
+  // known devices cannot be matched in them.
+  std::string privacy_key_file;
 };
 
 class Collector {

@@ -116,9 +116,9 @@ class Collector:
     """One airfleet-collector process; its store lives in data_dir across restarts."""
 
     def __init__(self, fleet, name="collector", listen="127.0.0.1:0", cert="localhost",
-                 extra_args=(), wrap=()):
+                 extra_args=(), wrap=(), extra=()):
         self.fleet = fleet
-        self.extra_args = list(extra_args)
+        self.extra_args = list(extra_args) + list(extra)
         self.wrap = list(wrap)  # e.g. ["ip", "netns", "exec", NS]
         self.data_dir = os.path.join(fleet.dir, name)
         self.log_path = os.path.join(fleet.dir, name + ".log")
