@@ -279,6 +279,8 @@ TEST_F(RocksDbStoreTest, ScanProbesReturnsTheTimeRangeOfEveryDevice) {
   });
   EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(calls, 1);
+}
+
 // The analytics scans: time range, one MAC, one agent; probes report the agent from their key.
 TEST_F(RocksDbStoreTest, ScansFilterByRangeMacAndAgent) {
   v1::Batch a = MakeBatch(1, 1,
