@@ -16,13 +16,15 @@ install(FILES deploy/systemd/airfleet-agent.service DESTINATION lib/systemd/syst
         COMPONENT agent)
 install(FILES deploy/agent/agent.yaml DESTINATION /etc/airfleet COMPONENT agent
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
-install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/../airfleet-agent COMPONENT agent)
+install(FILES README.md deploy/debian/copyright
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/airfleet-agent COMPONENT agent)
 
 install(TARGETS airfleet-collector airfleetctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         COMPONENT collector)
 install(FILES deploy/systemd/airfleet-collector.service DESTINATION lib/systemd/system
         COMPONENT collector)
-install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/../airfleet-collector
+install(FILES README.md deploy/debian/copyright
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/airfleet-collector
         COMPONENT collector)
 set(airfleet_collector_conffiles "")
 # The collector's example configuration (maintained with collector/config/).
@@ -68,6 +70,8 @@ set(CPACK_COMPONENTS_ALL agent collector)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Stripped: the agent goes to small SD cards; debug builds come from the build tree.
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
@@ -75,12 +79,12 @@ set(CPACK_DEBIAN_AGENT_PACKAGE_NAME airfleet-agent)
 set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_AGENT_PACKAGE_RECOMMENDS "iw")
 set(CPACK_COMPONENT_AGENT_DESCRIPTION
-    "airfleet Wi-Fi sensing agent\n Captures 802.11 frames on a monitor-mode interface, summarises devices per time window,\n spools durably and streams to an airfleet collector over mutual TLS.")
+    "airfleet Wi-Fi sensing agent\nCaptures 802.11 frames on a monitor-mode interface, summarises devices\nper time window, spools durably and streams to an airfleet collector\nover mutual TLS.")
 set(CPACK_DEBIAN_COLLECTOR_PACKAGE_NAME airfleet-collector)
 set(CPACK_DEBIAN_COLLECTOR_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_COLLECTOR_PACKAGE_RECOMMENDS "ieee-data")
 set(CPACK_COMPONENT_COLLECTOR_DESCRIPTION
-    "airfleet collector and airfleetctl\n Receives agent batches over mutual TLS gRPC, stores them in an embedded store, feeds\n external sinks; airfleetctl administers the fleet.")
+    "airfleet collector and airfleetctl\nReceives agent batches over mutual TLS gRPC, stores them in an embedded\nstore and feeds external sinks; airfleetctl administers the fleet.")
 if(CMAKE_CROSSCOMPILING)
   # dpkg --print-architecture would name the build machine; name the target instead.
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")

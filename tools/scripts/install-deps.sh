@@ -13,6 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format
   tshark ieee-data
   iproute2 iptables nftables procps psmisc
+  systemd dpkg-dev fakeroot shellcheck lintian iw
 )
 
 missing=()
