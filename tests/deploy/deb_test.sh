@@ -9,7 +9,7 @@
 # Not done here: running postinst for real. dpkg --root runs maintainer scripts chrooted into the
 # root, which needs a whole Debian system inside it (debootstrap, network); running them without
 # a chroot would create the airfleet user on the build machine. postinst is covered by
-# shellcheck and by reading; deploy/pi/provision.sh runs it on a real Pi.
+# linting (shellcheck) and by reading; deploy/pi/provision.sh runs it on a real Pi.
 # Usage: deb_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 src=$2
