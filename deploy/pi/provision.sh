@@ -7,7 +7,10 @@
 #                      is already installed)
 #     --config FILE    agent configuration (deploy/agent/agent.yaml documents it); iface, phy
 #                      and channels are read from it
-#     --certs DIR      DIR/ca.pem, DIR/agent.pem, DIR/agent.key (airfleetctl pki issue agent NAME)
+#     --certs DIR      a PKI directory (airfleetctl pki init/issue --dir DIR): DIR/ca.pem and the
+#                      agent's DIR/NAME.pem and DIR/NAME.key, placed as /etc/airfleet/ca.pem,
+#                      agent.pem and agent.key
+#     --name NAME      the agent's certificate name in --certs (default: agent)
 #     --ssh USER@      ssh user for HOST (default: pi)
 #     --dry-run        print every command instead of running it
 #     --root DIR       place files under DIR instead of /, and only print the commands that
@@ -27,12 +30,13 @@ set -euo pipefail
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 1; }
 die() { echo "provision: $*" >&2; exit 1; }
 
-deb="" config="" certs="" ssh_user="pi" dry_run=0 root="" target=""
+deb="" config="" certs="" name="agent" ssh_user="pi" dry_run=0 root="" target=""
 while (($#)); do
   case "$1" in
     --deb) deb=$2; shift 2 ;;
     --config) config=$2; shift 2 ;;
     --certs) certs=$2; shift 2 ;;
+    --name) name=$2; shift 2 ;;
     --ssh) ssh_user=${2%@}; shift 2 ;;
     --dry-run) dry_run=1; shift ;;
     --root) root=$2; shift 2 ;;
@@ -45,7 +49,7 @@ done
 [ -z "$config" ] || [ -r "$config" ] || die "cannot read --config $config"
 [ -z "$deb" ] || [ -r "$deb" ] || die "cannot read --deb $deb"
 if [ -n "$certs" ]; then
-  for f in ca.pem agent.pem agent.key; do
+  for f in ca.pem "$name.pem" "$name.key"; do
     [ -r "$certs/$f" ] || die "--certs $certs lacks $f"
   done
 fi
@@ -68,8 +72,8 @@ if [ "$target" != local ]; then
   [ -z "$deb" ] || { files+=("$deb"); args+=(--deb "$stage/$(basename "$deb")"); }
   [ -z "$config" ] || { files+=("$config"); args+=(--config "$stage/agent.yaml.new"); }
   if [ -n "$certs" ]; then
-    files+=("$certs/ca.pem" "$certs/agent.pem" "$certs/agent.key")
-    args+=(--certs "$stage")
+    files+=("$certs/ca.pem" "$certs/$name.pem" "$certs/$name.key")
+    args+=(--certs "$stage" --name "$name")
   fi
   ((dry_run)) && args+=(--dry-run)
   run_remote() { if ((dry_run)); then printf '+ %s\n' "$*"; else "$@"; fi; }
@@ -125,8 +129,8 @@ fi
 [ -n "$config" ] && place "$config" "$etc/agent.yaml" 0640
 if [ -n "$certs" ]; then
   place "$certs/ca.pem" "$etc/ca.pem" 0644
-  place "$certs/agent.pem" "$etc/agent.pem" 0644
-  place "$certs/agent.key" "$etc/agent.key" 0640
+  place "$certs/$name.pem" "$etc/agent.pem" 0644
+  place "$certs/$name.key" "$etc/agent.key" 0640
 fi
 active_config="$etc/agent.yaml"
 [ -f "$active_config" ] || active_config=$config
