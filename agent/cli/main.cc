@@ -1,12 +1,16 @@
 // airfleet-agent: wiring only. Each subcommand's behaviour lives in its own *_command.cc.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "agent/cli/commands.h"
 #include "agent/cli/exit_codes.h"
+#include "agent/config/agent_config.h"
 
 namespace {
 
@@ -84,6 +88,10 @@ int main(int argc, char** argv) {
               keepalive = "60s";
   auto* run_cmd = app.add_subcommand(
       "run", "Capture (or replay), summarise, spool and stream to the collector");
+  std::string run_config;
+  run_cmd->add_option("--config", run_config,
+                      "YAML configuration file (deploy/agent/agent.yaml documents every key); "
+                      "flags given here override it");
   run_cmd->add_option("--pcap", run.pcap, "Replay this pcap/pcapng file (resumable)");
   run_cmd->add_option("--iface", run.iface, "Capture live on this monitor-mode interface");
   run_cmd->add_option("--replay-speed", replay_speed, "max, or N times real time");
@@ -112,12 +120,29 @@ int main(int argc, char** argv) {
                     "Live: the interface is already in monitor mode; do not request rfmon");
   AddPrivacyFlags(run_cmd, &run.privacy);
 
+  auto* config_cmd = app.add_subcommand("config", "Work with the configuration file");
+  config_cmd->require_subcommand(1);
+  std::string check_path;
+  auto* check_cmd =
+      config_cmd->add_subcommand("check", "Read FILE, print what is wrong with its line (exit 2)");
+  check_cmd->add_option("FILE", check_path, "agent configuration file (YAML)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? airfleet::cli::kExitOk : airfleet::cli::kExitUsage;
   }
 
+  if (check_cmd->parsed()) {
+    airfleet::cli::RunOptions checked;
+    if (absl::Status s = airfleet::agent_config::LoadAgentConfig(check_path, &checked); !s.ok()) {
+      std::fprintf(stderr, "airfleet-agent: %s\n", std::string(s.message()).c_str());
+      return airfleet::cli::kExitInput;
+    }
+    std::printf("configuration OK: %s (%s)\n", check_path.c_str(),
+                airfleet::agent_config::DescribeRunOptions(checked).c_str());
+    return airfleet::cli::kExitOk;
+  }
   if (inspect_cmd->parsed()) return airfleet::cli::RunInspect(inspect);
   if (summarise_cmd->parsed()) {
     if (!ParseWindow(window, &summarise.window_ns)) {
@@ -164,7 +189,40 @@ int main(int argc, char** argv) {
       return airfleet::cli::kExitUsage;
     }
     run.keepalive_ns = absl::ToInt64Nanoseconds(d);
-    return airfleet::cli::RunAgent(run);
+    if (run_config.empty()) return airfleet::cli::RunAgent(run);
+    // flag > file > default: start from the defaults, apply the file, then every flag given.
+    airfleet::cli::RunOptions effective;
+    if (absl::Status s = airfleet::agent_config::LoadAgentConfig(run_config, &effective); !s.ok()) {
+      std::fprintf(stderr, "airfleet-agent: %s\n", std::string(s.message()).c_str());
+      return airfleet::cli::kExitUsage;
+    }
+    for (const CLI::Option* flag : run_cmd->get_options()) {
+      if (flag->count() == 0) continue;
+      const std::string name = flag->get_name();
+      if (name == "--pcap") effective.pcap = run.pcap, effective.iface.clear();
+      if (name == "--iface") effective.iface = run.iface, effective.pcap.clear();
+      if (name == "--replay-speed") effective.replay_speed = run.replay_speed;
+      if (name == "--window") effective.window_ns = run.window_ns;
+      if (name == "--fcs") effective.fcs = run.fcs;
+      if (name == "--verify-fcs") effective.verify_fcs = run.verify_fcs;
+      if (name == "--max-devices") effective.max_devices = run.max_devices;
+      if (name == "--collector") effective.collector = run.collector;
+      if (name == "--ca") effective.ca = run.ca;
+      if (name == "--cert") effective.cert = run.cert;
+      if (name == "--key") effective.key = run.key;
+      if (name == "--spool-dir") effective.spool_dir = run.spool_dir;
+      if (name == "--spool-quota-bytes") effective.spool_quota_bytes = run.spool_quota_bytes;
+      if (name == "--exit-when-drained") effective.exit_when_drained = run.exit_when_drained;
+      if (name == "--drain-timeout") effective.drain_timeout_ns = run.drain_timeout_ns;
+      if (name == "--channels") effective.channels = run.channels;
+      if (name == "--dwell") effective.dwell_ns = run.dwell_ns;
+      if (name == "--bpf") effective.bpf_filter = run.bpf_filter;
+      if (name == "--no-monitor-mode") effective.monitor_mode = run.monitor_mode;
+    }
+    // Not in the file format yet: --keepalive and the --privacy* flags always come from flags.
+    effective.keepalive_ns = run.keepalive_ns;
+    effective.privacy = run.privacy;
+    return airfleet::cli::RunAgent(effective);
   }
   return airfleet::cli::kExitUsage;
 }

@@ -14,6 +14,7 @@ PACKAGES=(
   tshark ieee-data graphviz
   openjdk-17-jdk-headless maven python3-cassandra
   iproute2 iptables nftables procps psmisc
+  systemd dpkg-dev fakeroot shellcheck lintian iw
 )
 
 missing=()

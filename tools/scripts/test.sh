@@ -21,7 +21,8 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "${AIRFLEET_SKIP_ASAN:-0}" != 1 ]; then
   # The e2e scripts (real processes, kill -9, timing-bounded waits) and the tests against real
-  # OpenSearch/Cassandra servers (label "servers": a JVM start each) ran above; under the
+  # OpenSearch/Cassandra servers (label "servers": a JVM start each) and the packaging checks
+  # (label "deploy": they package whatever binaries are built) ran above; under the
   # sanitizers every unit and component test runs again, plus the tshark conformance run, which
   # pushes all 93 real captures through the ASan-built dissector.
   echo "== build and test with ASan + UBSan"
@@ -29,7 +30,7 @@ if [ "${AIRFLEET_SKIP_ASAN:-0}" != 1 ]; then
     -DAIRFLEET_BENCH=OFF >/dev/null
   ninja -C build-asan -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "e2e|servers"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "e2e|servers|deploy"
 fi
 
 if [ "${AIRFLEET_SKIP_FUZZ:-0}" != 1 ]; then
