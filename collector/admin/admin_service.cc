@@ -294,6 +294,13 @@ grpc::ServerUnaryReactor* AdminService::InitSinks(grpc::CallbackServerContext* c
         status = ToGrpc(results.status());
       } else {
         for (auto& line : *results) response->add_results(std::move(line));
+      }
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* AdminService::ListClusters(grpc::CallbackServerContext* context,
                                                      const v1::ListClustersRequest* request,
                                                      v1::ListClustersResponse* response) {
@@ -305,14 +312,14 @@ grpc::ServerUnaryReactor* AdminService::ListClusters(grpc::CallbackServerContext
                           "session gap and signal tolerance must be positive (0 = default)");
   }
   if (status.ok()) {
-    analytics::ClusterOptions options;
+    ::airfleet::analytics::ClusterOptions options;
     if (request->min_macs() != 0) options.min_macs = request->min_macs();
     if (request->session_gap_ns() != 0) options.session_gap_ns = request->session_gap_ns();
     if (request->signal_tolerance_db() != 0) {
       options.signal_tolerance_db = request->signal_tolerance_db();
     }
     options.max_observations = options_.max_cluster_observations;
-    analytics::ClusterEngine engine(options);
+    ::airfleet::analytics::ClusterEngine engine(options);
     ScanRange range;
     range.since_ns = request->since_ns();
     range.until_ns = request->until_ns();
@@ -333,6 +340,13 @@ grpc::ServerUnaryReactor* AdminService::ListClusters(grpc::CallbackServerContext
                                                           request->mac()) == c.macs().end();
                                        }),
                         clusters->end());
+      }
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
 // ---- analytics ----
 
 grpc::ServerUnaryReactor* AdminService::ProbeStats(grpc::CallbackServerContext* context,

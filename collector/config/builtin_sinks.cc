@@ -37,11 +37,11 @@ absl::StatusOr<std::vector<std::string>> NonEmptyList(const YAML::Node& section,
 
 absl::StatusOr<SinkFactory> ParseElasticsearch(const YAML::Node& s, const std::string& name) {
   const std::string path = "sinks.elasticsearch";
-  AF_RETURN_IF_ERROR(CheckKeys(s, name, path,
-                               {"enabled", "hosts", "index_prefix", "username", "password_file",
-                                "api_key_file", "ca_file", "replicas", "max_bulk_bytes",
-                                "max_bulk_docs", "connect_timeout_ms", "request_timeout_ms",
-                                "legacy_type", "gzip"}));
+  AF_RETURN_IF_ERROR(
+      CheckKeys(s, name, path,
+                {"enabled", "hosts", "index_prefix", "username", "password_file", "api_key_file",
+                 "ca_file", "replicas", "max_bulk_bytes", "max_bulk_docs", "connect_timeout_ms",
+                 "request_timeout_ms", "legacy_type", "gzip"}));
   sinks::elasticsearch::ElasticsearchConfig c;
   AF_ASSIGN_OR_RETURN(c.hosts, NonEmptyList(s, "hosts", name, path));
   AF_RETURN_IF_ERROR(Optional(s, "index_prefix", name, path, &c.index_prefix));
@@ -68,11 +68,11 @@ absl::StatusOr<SinkFactory> ParseElasticsearch(const YAML::Node& s, const std::s
 
 absl::StatusOr<SinkFactory> ParseCassandra(const YAML::Node& s, const std::string& name) {
   const std::string path = "sinks.cassandra";
-  AF_RETURN_IF_ERROR(CheckKeys(s, name, path,
-                               {"enabled", "contact_points", "keyspace", "username",
-                                "password_file", "ca_file", "consistency", "replication",
-                                "connect_timeout_ms", "request_timeout_ms", "max_in_flight",
-                                "max_batch_statements"}));
+  AF_RETURN_IF_ERROR(
+      CheckKeys(s, name, path,
+                {"enabled", "contact_points", "keyspace", "username", "password_file", "ca_file",
+                 "consistency", "replication", "connect_timeout_ms", "request_timeout_ms",
+                 "max_in_flight", "max_batch_statements"}));
   sinks::CassandraConfig c;
   AF_ASSIGN_OR_RETURN(c.contact_points, NonEmptyList(s, "contact_points", name, path));
   AF_RETURN_IF_ERROR(Optional(s, "keyspace", name, path, &c.keyspace));

@@ -91,8 +91,8 @@ absl::Status ParseSinks(const YAML::Node& section, const std::string& name,
     if (!sub) continue;
     bool enabled = true;
     if (sub["enabled"]) {
-      AF_ASSIGN_OR_RETURN(enabled,
-                          Read<bool>(sub["enabled"], name, absl::StrCat("sinks.", sink, ".enabled")));
+      AF_ASSIGN_OR_RETURN(
+          enabled, Read<bool>(sub["enabled"], name, absl::StrCat("sinks.", sink, ".enabled")));
     }
     // A disabled section is still checked, so switching it on later holds no surprise.
     AF_ASSIGN_OR_RETURN(Factory factory, parser(sub, name));

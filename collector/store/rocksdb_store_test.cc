@@ -273,10 +273,11 @@ TEST_F(RocksDbStoreTest, ScanProbesReturnsTheTimeRangeOfEveryDevice) {
   EXPECT_EQ(got.size(), 13u);
   // The visitor's error stops the scan and comes back.
   int calls = 0;
-  absl::Status st = store_->ScanProbes(ScanRange{}, [&](std::string_view, const v1::ProbeObservation&) {
-    ++calls;
-    return absl::ResourceExhaustedError("enough");
-  });
+  absl::Status st =
+      store_->ScanProbes(ScanRange{}, [&](std::string_view, const v1::ProbeObservation&) {
+        ++calls;
+        return absl::ResourceExhaustedError("enough");
+      });
   EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(calls, 1);
 }

@@ -188,6 +188,10 @@ absl::StatusOr<v1::ListClustersResponse> AdminClient::ListClusters(
   PrepareUnary(&ctx);
   v1::ListClustersResponse out;
   grpc::Status st = stub_->ListClusters(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
 absl::StatusOr<v1::ProbeStatsResponse> AdminClient::ProbeStats(
     const v1::ProbeStatsRequest& request) {
   grpc::ClientContext ctx;
