@@ -324,7 +324,15 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
     }
     if (session->done) break;
     if (stop_) {
-      cancel("");
+      // End gracefully when nothing is being written: a half-close makes the collector read
+      // everything already written (the loss-ledger heartbeat of a drained replay in
+      // particular) before the stream ends, where a cancel could discard it in transit.
+      // Cancel only if the collector does not finish promptly.
+      if (!cancelled && !session->write_pending && session->hello_written && !session->broken) {
+        session->StartWritesDone();
+        cv_.wait_for(lock, std::chrono::seconds(2), [&] { return session->done; });
+      }
+      if (!session->done) cancel("");
       cv_.wait(lock, [&] { return session->done; });
       break;
     }
