@@ -9,10 +9,10 @@
 #define AF_CONCAT(a, b) AF_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function if `expr` is not OK.
-#define AF_RETURN_IF_ERROR(expr)                 \
-  do {                                           \
-    ::absl::Status af_status_ = (expr);          \
-    if (!af_status_.ok()) return af_status_;     \
+#define AF_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status af_status_ = (expr);      \
+    if (!af_status_.ok()) return af_status_; \
   } while (0)
 
 // AF_ASSIGN_OR_RETURN(auto x, MaybeX()); returns the error, or assigns the value.

@@ -11,35 +11,18 @@
 #include "absl/time/time.h"
 #include "agent/capture/channel.h"
 #include "common/status_macros.h"
+#include "common/yaml_config.h"
 #include "yaml-cpp/yaml.h"
 
 namespace airfleet::agent_config {
 namespace {
 
-std::string Where(const std::string& name, const YAML::Node& node, const std::string& key) {
-  const int line = node.Mark().line;  // -1 for nodes that are not in the text
-  return line >= 0 ? absl::StrCat(name, ":", line + 1, ": ", key, ": ")
-                   : absl::StrCat(name, ": ", key, ": ");
-}
+using ::airfleet::config::CheckKeys;
+using ::airfleet::config::Where;
 
 absl::Status Error(const std::string& name, const YAML::Node& node, const std::string& key,
                    const std::string& what) {
   return absl::InvalidArgumentError(Where(name, node, key) + what);
-}
-
-absl::Status CheckKeys(const YAML::Node& map, const std::string& name, const std::string& path,
-                       const std::vector<std::string>& allowed) {
-  if (!map.IsMap())
-    return Error(name, map, path.empty() ? "(top level)" : path, "expected a mapping of keys");
-  for (const auto& kv : map) {
-    const std::string key = kv.first.Scalar();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return Error(
-          name, kv.first, path.empty() ? key : absl::StrCat(path, ".", key),
-          absl::StrCat("unknown key (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 // Typed reads of one scalar; `path` is the dotted key used in messages.
@@ -205,13 +188,7 @@ absl::Status ParseReplay(const YAML::Node& s, const std::string& name, cli::RunO
 
 absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
                               cli::RunOptions* options, ProvisioningSettings* provisioning) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
-  }
+  AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
   AF_RETURN_IF_ERROR(
       CheckKeys(root, name, "", {"collector", "tls", "spool", "capture", "summary", "replay"}));

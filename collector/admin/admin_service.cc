@@ -13,6 +13,7 @@
 #include "collector/analytics/window_stats.h"
 #include "collector/auth/peer_identity.h"
 #include "collector/enrich/enrich.h"
+#include "common/known_kind.h"
 
 namespace airfleet::collector {
 namespace {
@@ -82,17 +83,6 @@ grpc::Status BadRange(int64_t since_ns, int64_t until_ns) {
   return grpc::Status::OK;
 }
 
-const char* KnownText(v1::KnownKind kind) {
-  switch (kind) {
-    case v1::KNOWN_KIND_KNOWN:
-      return "known";
-    case v1::KNOWN_KIND_GUEST:
-      return "guest";
-    default:
-      return "";
-  }
-}
-
 // Vendor, known-kind and name of `mac` from one snapshot of each source.
 template <typename Message>
 void EnrichInto(const OuiTable& vendors, const KnownDevices::Map& known, uint64_t mac,
@@ -101,7 +91,7 @@ void EnrichInto(const OuiTable& vendors, const KnownDevices::Map& known, uint64_
   d.set_mac(mac);
   EnrichDevice(vendors, known, &d);
   out->set_vendor(d.vendor());
-  out->set_known(KnownText(d.known()));
+  out->set_known(KnownKindName(d.known()));
   out->set_name(d.name());
 }
 

@@ -9,28 +9,6 @@
 
 namespace airfleet::collector {
 
-std::string Where(const std::string& name, const YAML::Node& node, const std::string& key) {
-  const int line = node.Mark().line;  // -1 for nodes that are not in the text
-  return line >= 0 ? absl::StrCat(name, ":", line + 1, ": ", key, ": ")
-                   : absl::StrCat(name, ": ", key, ": ");
-}
-
-absl::Status CheckKeys(const YAML::Node& map, const std::string& name, const std::string& path,
-                       const std::vector<std::string>& allowed) {
-  if (!map.IsMap()) {
-    return absl::InvalidArgumentError(Where(name, map, path) + "expected a mapping of keys");
-  }
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Where(name, kv.first, path.empty() ? key : absl::StrCat(path, ".", key)),
-                       "unknown key (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 namespace {
 
 template <typename T>
@@ -114,13 +92,7 @@ absl::Status ParseSinks(const YAML::Node& section, const std::string& name,
 
 absl::Status ParseCollectorConfig(const std::string& text, const std::string& name,
                                   const SinkParsers& parsers, CollectorOptions* options) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
-  }
+  AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
   AF_RETURN_IF_ERROR(
       CheckKeys(root, name, "",

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "collector/server/collector_server.h"
+#include "common/yaml_config.h"
 #include "yaml-cpp/yaml.h"
 
 namespace airfleet::collector {
@@ -37,11 +38,10 @@ absl::Status LoadCollectorConfig(const std::string& path, const SinkParsers& par
 absl::Status ParseCollectorConfig(const std::string& text, const std::string& name,
                                   const SinkParsers& parsers, CollectorOptions* options);
 
-// Shared by sink parsers: "<name>:<line>: <key>: " for a node, and typed reads that fail with
-// such a prefix. `Keys` checks a mapping holds only the allowed keys.
-std::string Where(const std::string& name, const YAML::Node& node, const std::string& key);
-absl::Status CheckKeys(const YAML::Node& map, const std::string& name, const std::string& path,
-                       const std::vector<std::string>& allowed);
+// Shared by sink parsers: messages prefixed "<name>:<line>: <key>: ", strict key checks
+// (common/yaml_config.h), and typed reads that fail with such a prefix.
+using ::airfleet::config::CheckKeys;
+using ::airfleet::config::Where;
 template <typename T>
 absl::StatusOr<T> Read(const YAML::Node& node, const std::string& name, const std::string& key) {
   try {

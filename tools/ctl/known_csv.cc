@@ -21,17 +21,6 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-const char* KnownKindName(v1::KnownKind kind) {
-  switch (kind) {
-    case v1::KNOWN_KIND_KNOWN:
-      return "known";
-    case v1::KNOWN_KIND_GUEST:
-      return "guest";
-    default:
-      return "";
-  }
-}
-
 bool ParseKnownKind(std::string_view text, v1::KnownKind* kind) {
   if (text.empty() || text == "known") {
     *kind = v1::KNOWN_KIND_KNOWN;

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "airfleet/v1/ingest.pb.h"
+#include "common/known_kind.h"
 
 namespace airfleet::ctl {
 
@@ -26,8 +27,7 @@ namespace airfleet::ctl {
 // "... and K more") when any line is bad; nothing is returned partially.
 absl::StatusOr<std::vector<v1::KnownDevice>> ParseKnownCsv(std::string_view text);
 
-// "known" / "guest"; empty for UNSPECIFIED.
-const char* KnownKindName(v1::KnownKind kind);
+// KnownKindName (the inverse of ParseKnownKind) is common/known_kind.h.
 // "known" or "" -> KNOWN, "guest" -> GUEST; false otherwise.
 bool ParseKnownKind(std::string_view text, v1::KnownKind* kind);
 

@@ -21,6 +21,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/openssl_errors.h"
 #include "common/status_macros.h"
 
 namespace airfleet::pki {
@@ -53,18 +54,6 @@ struct GeneralNamesFree {
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
-
-// Drains OpenSSL's thread-local error queue into one message.
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "unknown OpenSSL error" : out;
-}
 
 absl::Status SslError(const std::string& what) {
   return absl::InternalError(absl::StrCat(what, ": ", OpenSslErrors()));

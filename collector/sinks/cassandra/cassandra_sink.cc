@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "collector/sinks/cassandra/cql_session.h"
 #include "collector/sinks/cassandra/schema_cql.h"  // generated from deploy/cassandra/schema.cql
+#include "common/known_kind.h"
 
 namespace airfleet::collector::sinks {
 namespace {
@@ -60,17 +61,6 @@ std::vector<int64_t> Longs(const T& repeated) {
 Value OptDouble(const std::optional<GeoPoint>& p, bool lat) {
   if (!p) return std::nullopt;
   return DoubleValue(lat ? p->lat : p->lon);
-}
-
-std::string_view KnownName(v1::KnownKind k) {
-  switch (k) {
-    case v1::KNOWN_KIND_KNOWN:
-      return "known";
-    case v1::KNOWN_KIND_GUEST:
-      return "guest";
-    default:
-      return "";
-  }
 }
 
 constexpr char kInsertWindow[] =
@@ -151,15 +141,16 @@ Mapped Map(const Record& record) {
           std::vector<std::string> probed(d.probed_ssids().begin(), d.probed_ssids().end());
           std::vector<std::string> seen_by;
           for (const auto& s : d.sightings()) seen_by.push_back(s.agent_id());
-          return {"",
-                  {kInsertDevice,
-                   {TextValue(MacText(d.mac())), BigIntValue(d.first_seen_ns()),
-                    BigIntValue(d.last_seen_ns()), U64(d.frames()), U64(d.probe_requests()),
-                    BooleanValue(d.randomised()), BlobValue(d.ap_ssid()), BlobListValue(probed),
-                    IntValue(d.signal_min_dbm()), IntValue(d.signal_max_dbm()),
-                    BooleanValue(d.has_signal()), IntListValue(Ints(d.channels_mhz())),
-                    U64(d.probe_fingerprint()), TextValue(d.vendor()),
-                    TextValue(KnownName(d.known())), TextValue(d.name()), TextListValue(seen_by)}}};
+          return {
+              "",
+              {kInsertDevice,
+               {TextValue(MacText(d.mac())), BigIntValue(d.first_seen_ns()),
+                BigIntValue(d.last_seen_ns()), U64(d.frames()), U64(d.probe_requests()),
+                BooleanValue(d.randomised()), BlobValue(d.ap_ssid()), BlobListValue(probed),
+                IntValue(d.signal_min_dbm()), IntValue(d.signal_max_dbm()),
+                BooleanValue(d.has_signal()), IntListValue(Ints(d.channels_mhz())),
+                U64(d.probe_fingerprint()), TextValue(d.vendor()),
+                TextValue(KnownKindName(d.known())), TextValue(d.name()), TextListValue(seen_by)}}};
         } else if constexpr (std::is_same_v<T, AgentRecord>) {
           const auto& a = r.agent;
           return {"",

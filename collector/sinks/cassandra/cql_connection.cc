@@ -19,20 +19,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/openssl_errors.h"
 
 namespace airfleet::collector::sinks::cql {
 namespace {
-
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? "no OpenSSL detail" : out;
-}
 
 int PollMs(absl::Time deadline) {
   absl::Duration left = deadline - absl::Now();

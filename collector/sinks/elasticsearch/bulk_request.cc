@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/known_kind.h"
 #include "common/mac.h"
 
 namespace airfleet::collector::sinks::elasticsearch {
@@ -183,13 +184,6 @@ json ProbeDocument(const ProbeRecord& r) {
   return doc;
 }
 
-std::string KnownName(v1::KnownKind kind) {
-  std::string name = v1::KnownKind_Name(kind);
-  if (absl::StartsWith(name, "KNOWN_KIND_")) name = name.substr(11);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name.empty() ? absl::StrCat("kind_", static_cast<int>(kind)) : name;
-}
-
 json DeviceDocument(const DeviceRecord& r) {
   const v1::DeviceInfo& d = r.device;
   json sightings = json::array();
@@ -219,7 +213,7 @@ json DeviceDocument(const DeviceRecord& r) {
   }
   if (d.probe_fingerprint() != 0) doc["probe_fingerprint"] = Hex64(d.probe_fingerprint());
   if (!d.vendor().empty()) doc["vendor"] = d.vendor();
-  if (d.known() != v1::KNOWN_KIND_UNSPECIFIED) doc["known"] = KnownName(d.known());
+  if (d.known() != v1::KNOWN_KIND_UNSPECIFIED) doc["known"] = KnownKindName(d.known());
   if (!d.name().empty()) doc["name"] = d.name();
   return doc;
 }
