@@ -14,6 +14,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/mix64.h"
+
 namespace airfleet::summarise {
 
 class SlotIndex {
@@ -87,14 +89,6 @@ class SlotIndex {
   size_t size_ = 0;
 };
 
-// 64-bit finaliser (MurmurHash3 fmix64): spreads MAC addresses, whose low bits may be sequential.
-inline uint64_t Mix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
+using ::airfleet::Mix64;  // common/mix64.h
 
 }  // namespace airfleet::summarise

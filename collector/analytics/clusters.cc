@@ -6,27 +6,20 @@
 #include <map>
 #include <tuple>
 
+#include "common/mix64.h"
+
 namespace airfleet::analytics {
 namespace {
 
 constexpr int64_t kUsToNs = 1000;
 
-uint64_t Fmix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
 // Deterministic across builds and platforms (std::hash is not).
 uint64_t ClusterId(uint64_t fingerprint, uint64_t first_mac, int64_t session_start_ns) {
   uint64_t h = 0x27D4EB2F165667C5ULL;
   for (uint64_t w : {fingerprint, first_mac, static_cast<uint64_t>(session_start_ns)}) {
-    h = Fmix64(h ^ w) * 0x9E3779B185EBCA87ULL;
+    h = Mix64(h ^ w) * 0x9E3779B185EBCA87ULL;
   }
-  h = Fmix64(h);
+  h = Mix64(h);
   return h == 0 ? 1 : h;
 }
 
