@@ -133,8 +133,7 @@ sinks:
             s = self.sinks(addr)
             return (s["elasticsearch"]["pending"] > 0 and s["cassandra"]["pending"] > 0 and
                     s["elasticsearch"]["last_error"] and s["cassandra"]["last_error"]) and s
-        status = fleet.wait_until(backlog_visible, 60, "both sinks report a backlog and an error")
-        self.assertGreater(status["cassandra"]["lag_ms"], -1)
+        fleet.wait_until(backlog_visible, 60, "both sinks report a backlog and an error")
 
         # Heal OpenSearch only, restart the collector while Cassandra is still cut off: the
         # outbox and the cursors are on disk.
