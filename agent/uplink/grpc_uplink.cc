@@ -26,6 +26,12 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string&
 
 // One Ingest.Stream call. Callbacks run on gRPC threads and only touch shared fields under the
 // uplink's mutex; the supervisor thread issues every Start* call except the read re-arm.
+//
+// The supervisor starts writes from outside the reactions, so the call carries a hold: without
+// it gRPC may finish the call and free it (it does so before OnDone runs) between the
+// supervisor's last look at the state and its StartWrite, which is a use after free (seen under
+// UBSan as "invalid vptr" in StartWrite when a collector restarted mid-stream). The supervisor
+// releases the hold once it will start nothing more (ReleaseHold) and only then waits for OnDone.
 class GrpcUplink::Session final
     : public grpc::ClientBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
  public:
@@ -38,7 +44,15 @@ class GrpcUplink::Session final
   void Begin() {
     StartWrite(&outgoing_);
     StartRead(&incoming_);
+    AddHold();
     StartCall();
+  }
+
+  // After this the supervisor must not call Start* again; OnDone can now follow.
+  void ReleaseHold() {
+    if (!held_) return;
+    held_ = false;
+    RemoveHold();
   }
 
   void OnWriteDone(bool ok) override {
@@ -55,7 +69,13 @@ class GrpcUplink::Session final
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) return;  // The stream is ending; OnDone follows with the status.
+    if (!ok) {
+      // The stream is ending; OnDone follows with the status once the hold is released.
+      std::lock_guard<std::mutex> lock(*mu_);
+      read_ended = true;
+      cv_->notify_all();
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(*mu_);
       if (incoming_.has_ack()) {
@@ -84,6 +104,7 @@ class GrpcUplink::Session final
   bool writing_heartbeat = false;    // the pending write carries the loss ledger
   bool heartbeat_delivered = false;  // ...and it went out; the supervisor records which mark
   bool broken = false;
+  bool read_ended = false;
   bool done = false;
   uint64_t ack_received = 0;
   uint64_t foreign_acks = 0;
@@ -93,6 +114,7 @@ class GrpcUplink::Session final
   std::mutex* const mu_;
   std::condition_variable* const cv_;
   const uint64_t stream_id_;
+  bool held_ = true;  // supervisor thread only
   grpc::ClientContext context_;
   v1::AgentMessage outgoing_;
   v1::CollectorMessage incoming_;
@@ -306,7 +328,8 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
         ++state_.window_full_waits;
         cv_.notify_all();
       }
-      return stop_ || session->done || session->ack_received > applied_ack ||
+      const bool ending = session->done || session->read_ended || session->broken || cancelled;
+      return stop_ || ending || session->ack_received > applied_ack ||
              session->heartbeat_delivered ||
              (writable && in_flight.size() < options_.window && more);
     });
@@ -322,16 +345,14 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       delivered_ledger_mark_ = sent_ledger_mark;
       cv_.notify_all();  // DrainAndStop may be waiting for the ledger
     }
-    if (session->done) break;
     if (stop_) {
       // End gracefully when nothing is being written: a half-close makes the collector read
       // everything already written (the loss-ledger heartbeat of a drained replay in
       // particular) before the stream ends, where a cancel could discard it in transit.
       // Cancel only if the collector does not finish promptly.
-      if (!cancelled && !session->write_pending && session->hello_written && !session->broken) {
-        session->StartWritesDone();
-        cv_.wait_for(lock, std::chrono::seconds(2), [&] { return session->done; });
-      }
+      if (!session->write_pending && session->hello_written) session->StartWritesDone();
+      session->ReleaseHold();
+      cv_.wait_for(lock, std::chrono::seconds(2), [&] { return session->done; });
       if (!session->done) cancel("");
       cv_.wait(lock, [&] { return session->done; });
       break;
@@ -357,9 +378,16 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       continue;
     }
 
-    if (session->write_pending || !session->hello_written || session->broken || cancelled ||
-        in_flight.size() >= options_.window) {
-      if (session->broken) cancel("");
+    if (session->done || session->read_ended || session->broken || cancelled) {
+      // The stream is over (or we gave up on it): start nothing more, let gRPC finish it.
+      // A failed write means the transport is gone; the collector ending the stream (read_ended)
+      // is left to finish on its own so its status, not ours, is what gets reported.
+      if (session->broken && !session->done) cancel("");
+      session->ReleaseHold();
+      cv_.wait(lock, [&] { return session->done; });
+      break;
+    }
+    if (session->write_pending || !session->hello_written || in_flight.size() >= options_.window) {
       continue;
     }
     // The loss ledger travels with batches, but the drops made by the last append (and any loss

@@ -12,6 +12,12 @@ namespace airfleet::collector {
 
 // One agent stream. Deletes itself in OnDone. Reactions never call into gRPC while holding mu_:
 // Pump() decides under the lock and acts after releasing it.
+//
+// OnCommitted runs on the commit thread, outside gRPC's reactions, so nothing guarantees the
+// reactor is alive there except that Pump never finishes the call while a commit is pending.
+// The commit therefore stays pending until OnCommitted has made its last use of the reactor
+// (its StartRead), and the count drops inside Pump's locked section (Pump(true)): dropping it
+// earlier let a concurrent cancel finish the call and delete the reactor under OnCommitted.
 class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1::CollectorMessage> {
  public:
   IngestStreamReactor(IngestService* service, grpc::CallbackServerContext* context)
@@ -107,7 +113,7 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
     if (batch.has_privacy() && service_->on_privacy_) service_->on_privacy_(batch.privacy());
     {
       std::lock_guard<std::mutex> lock(mu_);
-      commit_pending_ = true;
+      ++commits_pending_;
     }
     service_->queue_->Submit(agent_id_, &batch,
                              [this](absl::StatusOr<CommitResult> result) { OnCommitted(result); });
@@ -119,7 +125,6 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
     bool read_next = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      commit_pending_ = false;
       if (!result.ok()) {
         service_->counters_.commit_errors++;
         // UNAVAILABLE: the agent keeps the batch in its spool and retries later.
@@ -146,7 +151,7 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
     if (result.ok()) service_->registry_->OnBatch(agent_id_, batch, result->committed_sequence);
     // Read before pumping so in_ is not reused by a read while we still look at it above.
     if (read_next) StartRead(&in_);
-    Pump();
+    Pump(/*commit_done=*/true);
   }
 
   void EnqueueAck(uint64_t stream_id, uint64_t sequence) {
@@ -169,18 +174,20 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   }
 
   // Starts the next write, or finishes once nothing is in flight.
-  void Pump() {
+  // commit_done: the caller is OnCommitted, whose commit stops being pending here.
+  void Pump(bool commit_done = false) {
     bool write = false;
     std::optional<grpc::Status> finish;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (commit_done) --commits_pending_;
       if (finished_ || writing_) return;
       if (!outbox_.empty()) {
         out_ = std::move(outbox_.front());
         outbox_.pop_front();
         writing_ = true;
         write = true;
-      } else if (finish_status_ && !commit_pending_) {
+      } else if (finish_status_ && commits_pending_ == 0) {
         finished_ = true;
         finish = *finish_status_;
       }
@@ -199,7 +206,7 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   v1::CollectorMessage out_;                   // the message being written
   std::deque<v1::CollectorMessage> outbox_;    // guarded by mu_
   bool writing_ = false;                       // guarded by mu_
-  bool commit_pending_ = false;                // guarded by mu_
+  int commits_pending_ = 0;                    // guarded by mu_
   bool finished_ = false;                      // guarded by mu_
   std::optional<grpc::Status> finish_status_;  // guarded by mu_
 };
