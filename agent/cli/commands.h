@@ -70,6 +70,9 @@ struct RunOptions {
   // within min(20 s, keepalive) is given up on and the stream reopened. The collector refuses
   // pings more often than every 10 s, so this must be >= 10 s.
   int64_t keepalive_ns = 60'000'000'000;
+  // How often a health heartbeat goes to the collector (0 = off). The collector marks agents
+  // offline after 60 s of silence by default, so keep this well below its threshold.
+  int64_t heartbeat_ns = 10'000'000'000;
   // Live capture.
   std::vector<std::string> channels;
   int64_t dwell_ns = 250'000'000;

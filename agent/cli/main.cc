@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
 
   airfleet::cli::RunOptions run;
   std::string run_window = "60s", replay_speed = "max", dwell = "250ms", drain_timeout = "0s",
-              keepalive = "60s";
+              keepalive = "60s", heartbeat = "10s";
   auto* run_cmd = app.add_subcommand(
       "run", "Capture (or replay), summarise, spool and stream to the collector");
   std::string run_config;
@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--keepalive", keepalive,
                       "Ping the collector this often (>= 10s); a dead link is detected after "
                       "keepalive + min(20s, keepalive)");
+  run_cmd->add_option("--heartbeat", heartbeat,
+                      "Send health (capture rates, drops, backlog, memory, temperature) this "
+                      "often; 0 = off. The collector's offline threshold must be longer");
   run_cmd->add_option("--channels", run.channels, "Live: channel plan, e.g. 1 6 11 or 2g:1 5g:36");
   run_cmd->add_option("--dwell", dwell, "Live: time on each channel (e.g. 250ms)");
   run_cmd->add_option("--bpf", run.bpf_filter, "Live: BPF filter");
@@ -189,6 +192,15 @@ int main(int argc, char** argv) {
       return airfleet::cli::kExitUsage;
     }
     run.keepalive_ns = absl::ToInt64Nanoseconds(d);
+    if (!absl::ParseDuration(heartbeat, &d) || d < absl::ZeroDuration() ||
+        (d > absl::ZeroDuration() && d < absl::Seconds(1))) {
+      std::fprintf(stderr,
+                   "airfleet-agent: --heartbeat '%s' must be 0 (off) or a duration of at least "
+                   "1s\n",
+                   heartbeat.c_str());
+      return airfleet::cli::kExitUsage;
+    }
+    run.heartbeat_ns = absl::ToInt64Nanoseconds(d);
     if (run_config.empty()) return airfleet::cli::RunAgent(run);
     // flag > file > default: start from the defaults, apply the file, then every flag given.
     airfleet::cli::RunOptions effective;
@@ -207,6 +219,7 @@ int main(int argc, char** argv) {
       if (name == "--verify-fcs") effective.verify_fcs = run.verify_fcs;
       if (name == "--max-devices") effective.max_devices = run.max_devices;
       if (name == "--collector") effective.collector = run.collector;
+      if (name == "--heartbeat") effective.heartbeat_ns = run.heartbeat_ns;
       if (name == "--ca") effective.ca = run.ca;
       if (name == "--cert") effective.cert = run.cert;
       if (name == "--key") effective.key = run.key;

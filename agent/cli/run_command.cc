@@ -16,6 +16,7 @@
 #include "agent/capture/live_source.h"
 #include "agent/cli/commands.h"
 #include "agent/cli/exit_codes.h"
+#include "agent/health/capture_board.h"
 #include "agent/run/agent_runner.h"
 #include "agent/run/replay_position.h"
 #include "agent/spool/rocksdb_spool.h"
@@ -78,6 +79,12 @@ int RunAgent(const RunOptions& o) {
   uplink_options.agent_id = *agent_id;
   uplink_options.keepalive_time_ms = static_cast<int>(o.keepalive_ns / 1'000'000);
   uplink_options.keepalive_timeout_ms = std::min(20'000, uplink_options.keepalive_time_ms);
+  uplink_options.heartbeat_interval_ms = static_cast<int>(o.heartbeat_ns / 1'000'000);
+  // Outlives the capture loop: heartbeats while a replay's backlog drains report its totals.
+  health::CaptureBoard capture_board;
+  uplink_options.fill_health = [&capture_board](v1::AgentHealth* h) {
+    *h->mutable_capture() = capture_board.Latest();
+  };
   uplink::GrpcUplink uplink(uplink_options, spool->get());
   if (absl::Status s = uplink.Start(); !s.ok()) {
     return Fail(kExitRuntime, std::string(s.message()));
@@ -89,6 +96,9 @@ int RunAgent(const RunOptions& o) {
   runner_options.dissect.fcs = o.fcs;
   runner_options.dissect.verify_fcs = o.verify_fcs;
   runner_options.replay = replay;
+  runner_options.publish_capture = [&capture_board](const v1::CaptureStats& stats) {
+    capture_board.Publish(stats);
+  };
   runner_options.on_disk_full = [](uint64_t lost, const absl::Status& why) {
     Log(absl::StrCat(why.message(), "; capture continues, and the windows that do not fit are ",
                      "recorded as lost (reason disk_full) and reported to the collector (", lost,

@@ -66,11 +66,18 @@ absl::Status ReadWholeMs(const YAML::Node& node, const std::string& name, const 
 }
 
 absl::Status ParseCollector(const YAML::Node& s, const std::string& name, cli::RunOptions* o) {
-  AF_RETURN_IF_ERROR(CheckKeys(s, name, "collector", {"address"}));
+  AF_RETURN_IF_ERROR(CheckKeys(s, name, "collector", {"address", "heartbeat"}));
   if (s["address"]) {
     AF_RETURN_IF_ERROR(Read(s["address"], name, "collector.address", &o->collector));
     if (o->collector.find(':') == std::string::npos) {
       return Error(name, s["address"], "collector.address", "expected HOST:PORT");
+    }
+  }
+  if (s["heartbeat"]) {
+    AF_RETURN_IF_ERROR(ReadDuration(s["heartbeat"], name, "collector.heartbeat",
+                                    /*allow_zero=*/true, &o->heartbeat_ns));
+    if (o->heartbeat_ns > 0 && o->heartbeat_ns < 1'000'000'000) {
+      return Error(name, s["heartbeat"], "collector.heartbeat", "must be 0 (off) or at least 1s");
     }
   }
   return absl::OkStatus();

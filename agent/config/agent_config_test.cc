@@ -29,7 +29,7 @@ TEST(AgentConfig, ReadsEverySetting) {
   cli::RunOptions o;
   ProvisioningSettings p;
   ASSERT_TRUE(ParseAgentConfig(R"(
-collector: {address: "c.example:7443"}
+collector: {address: "c.example:7443", heartbeat: 30s}
 tls: {ca: /a/ca.pem, cert: /a/agent.pem, key: /a/agent.key}
 spool: {dir: /var/spool/x, quota_mb: 3}
 capture:
@@ -48,6 +48,7 @@ replay: {exit_when_drained: true, drain_timeout: 5m}
                                "agent.yaml", &o, &p)
                   .ok());
   EXPECT_EQ(o.collector, "c.example:7443");
+  EXPECT_EQ(o.heartbeat_ns, 30'000'000'000);
   EXPECT_EQ(o.ca, "/a/ca.pem");
   EXPECT_EQ(o.cert, "/a/agent.pem");
   EXPECT_EQ(o.key, "/a/agent.key");
@@ -141,6 +142,8 @@ TEST(AgentConfigErrors, OutOfRangeValues) {
               "agent.yaml:2: capture.replay_speed: ", "positive number");
   ExpectError("capture:\n  fcs: maybe\n", "agent.yaml:2: capture.fcs: ", "auto, present or absent");
   ExpectError("collector:\n  address: nocolon\n", "agent.yaml:2: collector.address: ", "HOST:PORT");
+  ExpectError("collector:\n  heartbeat: 200ms\n",
+              "agent.yaml:2: collector.heartbeat: ", "0 (off) or at least 1s");
 }
 
 TEST(AgentConfigErrors, LiveAndReplayTogether) {

@@ -90,12 +90,10 @@ std::string AgentRunner::PositionAfterSeal(uint64_t next_record, bool finished) 
   return EncodeReplayPosition(p);
 }
 
-v1::AgentHealth AgentRunner::Health() const {
-  v1::AgentHealth h;
-  h.set_time_ns(options_.now_ns());
-  h.set_version(options_.version);
+v1::CaptureStats AgentRunner::CaptureStatsNow() const {
+  v1::CaptureStats stats;
   const capture::CaptureCounters c = source_->Counters();
-  auto* cap = h.mutable_capture();
+  auto* cap = &stats;
   cap->set_received(c.received);
   cap->set_dropped_kernel(c.dropped_kernel);
   cap->set_dropped_interface(c.dropped_interface);
@@ -106,6 +104,14 @@ v1::AgentHealth AgentRunner::Health() const {
         dissect::AnomalyName(static_cast<dissect::Anomaly>(i)))] = counters_.anomalies.counts[i];
   }
   cap->set_devices_overflow(summariser_->counters().devices_overflow);
+  return stats;
+}
+
+v1::AgentHealth AgentRunner::Health() const {
+  v1::AgentHealth h;
+  h.set_time_ns(options_.now_ns());
+  h.set_version(options_.version);
+  *h.mutable_capture() = CaptureStatsNow();
   const spool::SpoolStats s = spool_->Stats();
   h.set_spool_batches(s.batches);
   h.set_spool_bytes(s.bytes);
@@ -222,6 +228,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
         ended = true;
         break;
       }
+      PublishCapture();
       source_->WaitForPacket(100'000'000);
       if (!options_.replay) {
         summariser_->AdvanceTo(options_.now_ns() - options_.live_delay_ns);
@@ -229,7 +236,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
       }
       continue;
     }
-    ++counters_.packets;
+    if ((++counters_.packets & 1023) == 0) PublishCapture();
     frame.timestamp_ns = packet.timestamp_ns;
     frame.original_len = packet.original_len;
     dissect::Dissect(packet.linktype, packet.data, packet.captured_len,
@@ -247,6 +254,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
     if (absl::Status s = SpoolSealed(record_start, options_.replay && ended); !s.ok()) return s;
     if (!options_.replay) (void)spool_->PutMetadata(kLiveMarkerKey, "");
   }
+  PublishCapture();
   if (absl::Status s = spool_->Sync(); !s.ok()) return s;
   return source_status;
 }

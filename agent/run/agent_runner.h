@@ -62,6 +62,10 @@ struct RunnerOptions {
   // an append again after being full.
   std::function<void(uint64_t lost_summaries, const absl::Status& why)> on_disk_full;
   std::function<void(uint64_t lost_summaries)> on_disk_writable;
+  // Optional: receives a copy of the capture counters every 1,024 packets, when the source is
+  // idle and at the end of Run, on Run's thread (the heartbeat reads them from a
+  // health::CaptureBoard; copying per packet would cost more than the dissection).
+  std::function<void(const v1::CaptureStats&)> publish_capture;
 };
 
 struct RunnerCounters {
@@ -99,6 +103,10 @@ class AgentRunner {
   absl::Status SpoolSealed(uint64_t next_record, bool finished);
   std::string PositionAfterSeal(uint64_t next_record, bool finished);
   v1::AgentHealth Health() const;
+  v1::CaptureStats CaptureStatsNow() const;
+  void PublishCapture() const {
+    if (options_.publish_capture) options_.publish_capture(CaptureStatsNow());
+  }
   void CheckLiveCrashMarker();
   void RefreshLiveMarker();
 

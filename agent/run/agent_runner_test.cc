@@ -132,6 +132,33 @@ absl::Status ImportOnce(const std::string& pcap, const std::string& spool_dir, u
   return (*runner)->Run(stop);
 }
 
+// The heartbeat's capture counters: published as the replay goes (every 1,024 packets) and once
+// more at the end, so the last copy equals the runner's own final count.
+TEST(AgentRunnerTest, PublishesCaptureCountersAsItGoesAndAtTheEnd) {
+  TempDir tmp;
+  const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 11);
+  auto spool = OpenSpool(tmp.Sub("spool"));
+  auto file = capture::FileReplaySource::Open(pcap, {}, nullptr);
+  ASSERT_TRUE(file.ok()) << file.status();
+  RunnerOptions options = ReplayOptions(pcap, ResumePlan{});
+  std::vector<v1::CaptureStats> published;
+  options.publish_capture = [&](const v1::CaptureStats& s) { published.push_back(s); };
+  auto runner = AgentRunner::Create(options, file->get(), spool.get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*runner)->Run(stop).ok());
+  const RunnerCounters& c = (*runner)->counters();
+  ASSERT_EQ(c.packets, 30'000u);
+  // 29 copies on the way (every 1,024 of 30,000 packets) and the final one.
+  ASSERT_EQ(published.size(), 30'000u / 1024 + 1);
+  for (size_t i = 1; i < published.size(); ++i) {
+    EXPECT_GE(published[i].received(), published[i - 1].received());
+  }
+  EXPECT_EQ(published.back().received(), c.packets);
+  EXPECT_EQ(published.back().frames_ok(), c.frames_ok);
+  EXPECT_GT(c.frames_ok, 0u);
+}
+
 TEST(AgentRunnerTest, InterruptedReplayResumesToTheSameSummaries) {
   TempDir tmp;
   const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 7);

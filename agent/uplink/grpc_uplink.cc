@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "agent/health/host_readings.h"
 #include "agent/uplink/cert_identity.h"
 #include "agent/uplink/error_text.h"
 #include "airfleet/v1/ingest.grpc.pb.h"
@@ -220,11 +221,29 @@ GrpcUplink::LedgerMark GrpcUplink::CurrentLedgerMark() const {
   return mark;
 }
 
-void GrpcUplink::FillHeartbeat(v1::AgentHealth* health) const {
+void GrpcUplink::FillHeartbeat(bool periodic, v1::AgentHealth* health) {
   health->Clear();
   const int64_t now_ns = absl::ToUnixNanos(absl::Now());
   health->set_time_ns(now_ns);
   health->set_version(options_.version);
+  if (periodic) {
+    health->set_periodic(true);
+    if (options_.fill_health) options_.fill_health(health);
+    const uint64_t received = health->capture().received();
+    if (last_heartbeat_ns_ > 0 && now_ns > last_heartbeat_ns_ &&
+        received >= last_heartbeat_received_) {
+      health->set_frames_per_second(static_cast<double>(received - last_heartbeat_received_) * 1e9 /
+                                    static_cast<double>(now_ns - last_heartbeat_ns_));
+    }
+    last_heartbeat_received_ = received;
+    last_heartbeat_ns_ = now_ns;
+    const auto rss =
+        options_.read_rss_bytes ? options_.read_rss_bytes() : health::ReadResidentBytes();
+    if (rss) health->set_rss_bytes(*rss);
+    const auto temperature = options_.read_temperature_mc ? options_.read_temperature_mc()
+                                                          : health::ReadTemperatureMilliCelsius();
+    if (temperature) health->set_temperature_millicelsius(*temperature);
+  }
   for (const v1::LossRecord& loss : spool_->Losses()) *health->add_losses() = loss;
   const spool::SpoolStats stats = spool_->Stats();
   health->set_spool_batches(stats.batches);
@@ -309,6 +328,11 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
   bool acked_any = false;
   LedgerMark sent_ledger_mark;  // nothing sent on this stream yet
   std::string cancel_reason;
+  // The first periodic heartbeat follows the Hello at once: the collector learns this agent's
+  // health and clock without waiting a whole interval.
+  const bool heartbeats = options_.heartbeat_interval_ms > 0;
+  const auto heartbeat_interval = std::chrono::milliseconds(options_.heartbeat_interval_ms);
+  auto next_heartbeat = std::chrono::steady_clock::now();
 
   auto cancel = [&](std::string why) {
     if (!why.empty() && cancel_reason.empty()) cancel_reason = std::move(why);
@@ -318,7 +342,7 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
 
   while (true) {
     bool counted_window_wait = false;
-    cv_.wait(lock, [&] {
+    const auto wake = [&] {
       const bool more = !ready.empty() || generation_at_empty_read != append_generation_;
       const bool writable =
           !session->write_pending && session->hello_written && !session->broken && !cancelled;
@@ -329,10 +353,19 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
         cv_.notify_all();
       }
       const bool ending = session->done || session->read_ended || session->broken || cancelled;
+      const bool heartbeat_due =
+          heartbeats && writable && std::chrono::steady_clock::now() >= next_heartbeat;
       return stop_ || ending || session->ack_received > applied_ack ||
-             session->heartbeat_delivered ||
+             session->heartbeat_delivered || heartbeat_due ||
              (writable && in_flight.size() < options_.window && more);
-    });
+    };
+    // Sleep until something happens or the next heartbeat is due. A heartbeat that is due while
+    // a write is in flight waits for OnWriteDone's wake-up (no deadline, so no spinning).
+    if (heartbeats && std::chrono::steady_clock::now() < next_heartbeat) {
+      cv_.wait_until(lock, next_heartbeat, wake);
+    } else {
+      cv_.wait(lock, wake);
+    }
     const bool connected = session->hello_written && !session->done && !session->broken;
     if (connected != state_.connected) {
       state_.connected = connected;
@@ -387,15 +420,16 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       cv_.wait(lock, [&] { return session->done; });
       break;
     }
-    if (session->write_pending || !session->hello_written || in_flight.size() >= options_.window) {
-      continue;
-    }
+    if (session->write_pending || !session->hello_written) continue;
     // The loss ledger travels with batches, but the drops made by the last append (and any loss
     // recorded outside an append) would otherwise reach the collector only with a later batch,
-    // or never at the end of a replay: send it as a heartbeat whenever it changed.
-    if (const LedgerMark mark = CurrentLedgerMark(); mark != sent_ledger_mark) {
+    // or never at the end of a replay: send it as a heartbeat whenever it changed. Heartbeats
+    // are not batches: a full window does not hold them back.
+    const bool heartbeat_due = heartbeats && std::chrono::steady_clock::now() >= next_heartbeat;
+    if (const LedgerMark mark = CurrentLedgerMark(); mark != sent_ledger_mark || heartbeat_due) {
+      if (heartbeat_due) next_heartbeat = std::chrono::steady_clock::now() + heartbeat_interval;
       lock.unlock();
-      FillHeartbeat(session->outgoing()->mutable_heartbeat());
+      FillHeartbeat(heartbeat_due, session->outgoing()->mutable_heartbeat());
       lock.lock();
       sent_ledger_mark = mark;
       session->write_pending = true;
@@ -403,6 +437,7 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       session->StartWrite(session->outgoing());
       continue;
     }
+    if (in_flight.size() >= options_.window) continue;
     if (ready.empty()) {
       const uint64_t generation = append_generation_;
       const size_t want = std::min(options_.read_ahead, options_.window - in_flight.size());

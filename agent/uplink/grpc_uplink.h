@@ -59,6 +59,16 @@ struct GrpcUplinkOptions {
   bool gzip = true;
   // Time allowed for TCP connect + TLS handshake of one attempt (gRPC's minimum connect timeout).
   int connect_timeout_ms = 20'000;
+  // A heartbeat (AgentHealth with periodic = true) goes out right after each connect and then
+  // this often, outside the batch window; the collector marks an agent offline when it hears
+  // nothing for its offline threshold (default 60 s), so keep this well below that. 0: only the
+  // loss-ledger heartbeats.
+  int heartbeat_interval_ms = 10'000;
+  // Optional: adds what only the caller knows (capture counters) to a periodic heartbeat.
+  std::function<void(v1::AgentHealth*)> fill_health;
+  // Host readings for periodic heartbeats; defaults read /proc and /sys (agent/health).
+  std::function<std::optional<uint64_t>()> read_rss_bytes;
+  std::function<std::optional<int32_t>()> read_temperature_mc;
 };
 
 class GrpcUplink final : public Uplink {
@@ -94,8 +104,9 @@ class GrpcUplink final : public Uplink {
     }
   };
   LedgerMark CurrentLedgerMark() const;
-  // Health for a heartbeat: the loss ledger and spool depth.
-  void FillHeartbeat(v1::AgentHealth* health) const;
+  // Health for a heartbeat: the loss ledger and spool depth; a periodic one adds the capture
+  // counters, their rate since the previous periodic heartbeat, and the host readings.
+  void FillHeartbeat(bool periodic, v1::AgentHealth* health);
 
   void Run();
   // One stream from connect to failure/stop. Returns true if the collector acknowledged anything
@@ -119,6 +130,9 @@ class GrpcUplink final : public Uplink {
   LedgerMark delivered_ledger_mark_;
   UplinkState state_;
   std::thread thread_;
+  // Supervisor thread only: the previous periodic heartbeat's packet count and time.
+  uint64_t last_heartbeat_received_ = 0;
+  int64_t last_heartbeat_ns_ = 0;
 };
 
 }  // namespace airfleet::uplink

@@ -1,5 +1,6 @@
 #include "agent/uplink/grpc_uplink.h"
 
+#include <atomic>
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -189,6 +190,52 @@ TEST_F(GrpcUplinkTest, AtMostWindowBatchesInFlight) {
   ASSERT_TRUE(uplink_->DrainAndStop(absl::Now() + kWait).ok()) << uplink_->State().last_error;
   EXPECT_EQ(collector_->DistinctBatches(), 100u);
   EXPECT_LE(collector_->MaxUnackedSeen(), kWindow);
+}
+
+// Heartbeats are not batches: with the window full and acks stalled they still go out, on
+// schedule, with the caller's capture counters, their rate, and the host readings.
+TEST_F(GrpcUplinkTest, PeriodicHeartbeatsFlowEvenWithAFullWindow) {
+  StartCollector(collector_cert_);
+  collector_->StallAcks(true);
+  AppendBatches(40, 2);
+  GrpcUplinkOptions o = UplinkOptions(collector_->address());
+  o.window = 4;
+  o.heartbeat_interval_ms = 50;
+  std::atomic<uint64_t> received{0};
+  o.fill_health = [&](v1::AgentHealth* h) {
+    h->mutable_capture()->set_received(received += 1000);  // 1,000 packets per heartbeat
+  };
+  o.read_rss_bytes = [] { return std::optional<uint64_t>(123'456'789); };
+  o.read_temperature_mc = [] { return std::optional<int32_t>(48'312); };
+  StartUplink(o);
+  ASSERT_TRUE(uplink_->WaitForState([](const UplinkState& s) { return s.in_flight == 4; }, kWait));
+  ASSERT_TRUE(
+      collector_->WaitFor([&] { return collector_->PeriodicHeartbeatsLocked() >= 4; }, kWait));
+  EXPECT_EQ(uplink_->State().in_flight, 4u);  // the window stayed full throughout
+  const v1::AgentHealth h = collector_->LastPeriodicHeartbeat();
+  EXPECT_TRUE(h.periodic());
+  EXPECT_GE(h.capture().received(), 4000u);
+  EXPECT_EQ(h.capture().received() % 1000, 0u);
+  // 1,000 packets per interval of >= 50 ms: positive, and at most 20,000/s.
+  EXPECT_GT(h.frames_per_second(), 0);
+  EXPECT_LE(h.frames_per_second(), 20'000 * 1.01);
+  EXPECT_EQ(h.rss_bytes(), 123'456'789u);
+  ASSERT_TRUE(h.has_temperature_millicelsius());
+  EXPECT_EQ(h.temperature_millicelsius(), 48'312);
+  EXPECT_EQ(h.spool_batches(), 40u);  // nothing acknowledged yet
+  collector_->StallAcks(false);
+  ASSERT_TRUE(uplink_->DrainAndStop(absl::Now() + kWait).ok()) << uplink_->State().last_error;
+}
+
+TEST_F(GrpcUplinkTest, NoPeriodicHeartbeatsWhenTurnedOff) {
+  StartCollector(collector_cert_);
+  AppendBatches(5, 2);
+  GrpcUplinkOptions o = UplinkOptions(collector_->address());
+  o.heartbeat_interval_ms = 0;
+  StartUplink(o);
+  ASSERT_TRUE(uplink_->DrainAndStop(absl::Now() + kWait).ok()) << uplink_->State().last_error;
+  EXPECT_EQ(collector_->DistinctBatches(), 5u);
+  EXPECT_EQ(collector_->PeriodicHeartbeats(), 0u);
 }
 
 TEST_F(GrpcUplinkTest, CollectorRefusingOurCertificateIsReportedClearly) {

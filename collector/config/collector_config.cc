@@ -48,6 +48,23 @@ absl::Status ParseAgents(const YAML::Node& agents, const std::string& name,
   return absl::OkStatus();
 }
 
+absl::Status ParseAgentStatus(const YAML::Node& section, const std::string& name,
+                              AgentStatusPolicy* policy) {
+  AF_RETURN_IF_ERROR(
+      CheckKeys(section, name, "agent_status", {"offline_after_seconds", "lagging_after_seconds"}));
+  for (auto [key, out] : {std::pair{"offline_after_seconds", &policy->offline_after_ns},
+                          std::pair{"lagging_after_seconds", &policy->lagging_after_ns}}) {
+    if (!section[key]) continue;
+    const std::string path = absl::StrCat("agent_status.", key);
+    AF_ASSIGN_OR_RETURN(uint32_t seconds, Read<uint32_t>(section[key], name, path));
+    if (seconds == 0) {
+      return absl::InvalidArgumentError(Where(name, section[key], path) + "must be at least 1");
+    }
+    *out = int64_t{seconds} * 1'000'000'000;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseSinks(const YAML::Node& section, const std::string& name,
                         const SinkParsers& parsers, CollectorOptions* options) {
   std::vector<std::string> allowed = {"outbox_quota_mb"};
@@ -94,9 +111,9 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
                                   const SinkParsers& parsers, CollectorOptions* options) {
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
-  AF_RETURN_IF_ERROR(
-      CheckKeys(root, name, "",
-                {"listen", "data_dir", "tls", "retention_days", "vendors", "agents", "sinks"}));
+  AF_RETURN_IF_ERROR(CheckKeys(root, name, "",
+                               {"listen", "data_dir", "tls", "retention_days", "vendors", "agents",
+                                "sinks", "agent_status"}));
   AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
   AF_RETURN_IF_ERROR(ReadInto(root, "data_dir", name, "", &options->data_dir));
   AF_RETURN_IF_ERROR(ReadInto(root, "privacy_key_file", name, "", &options->privacy_key_file));
@@ -125,6 +142,9 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
   }
   if (const YAML::Node agents = root["agents"]) {
     AF_RETURN_IF_ERROR(ParseAgents(agents, name, options));
+  }
+  if (const YAML::Node status = root["agent_status"]) {
+    AF_RETURN_IF_ERROR(ParseAgentStatus(status, name, &options->agent_status));
   }
   if (const YAML::Node section = root["sinks"]) {
     AF_RETURN_IF_ERROR(ParseSinks(section, name, parsers, options));

@@ -54,6 +54,12 @@ void AgentRegistry::OnHealth(const std::string& agent_id, const v1::AgentHealth&
   Live& live = Touch(agent_id);
   MergeHealth(health, &live.info);
   if (!health.version().empty()) live.info.set_version(health.version());
+  // Measured on periodic heartbeats only: they are sent the moment they are made, where a batch's
+  // health may have waited in the spool for hours.
+  if (health.periodic() && health.time_ns() > 0) {
+    live.info.set_clock_offset_ms((health.time_ns() - now_ns_()) / 1'000'000);
+    live.info.set_has_clock_offset(true);
+  }
 }
 
 void AgentRegistry::OnBatch(const std::string& agent_id, const v1::Batch& batch,
@@ -84,6 +90,10 @@ std::vector<v1::AgentInfo> AgentRegistry::Overlay(std::vector<v1::AgentInfo> per
     }
     v1::AgentInfo& info = persisted[it->second];
     info.set_connected(live.streams > 0);
+    if (live.info.has_clock_offset()) {
+      info.set_clock_offset_ms(live.info.clock_offset_ms());
+      info.set_has_clock_offset(true);
+    }
     if (!live.info.peer_address().empty()) info.set_peer_address(live.info.peer_address());
     if (!live.info.version().empty()) info.set_version(live.info.version());
     info.set_last_seen_ns(std::max(info.last_seen_ns(), live.info.last_seen_ns()));
@@ -91,6 +101,12 @@ std::vector<v1::AgentInfo> AgentRegistry::Overlay(std::vector<v1::AgentInfo> per
         live.info.last_health().time_ns() >= info.last_health().time_ns()) {
       *info.mutable_last_health() = live.info.last_health();
     }
+  }
+  const int64_t now = now_ns_();
+  for (v1::AgentInfo& info : persisted) {
+    AgentStatusVerdict verdict = ClassifyAgent(info, info.connected(), now, status_policy_);
+    info.set_status(verdict.status);
+    info.set_status_reason(std::move(verdict.reason));
   }
   std::sort(persisted.begin(), persisted.end(), [](const v1::AgentInfo& a, const v1::AgentInfo& b) {
     return a.agent_id() < b.agent_id();

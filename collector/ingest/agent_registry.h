@@ -12,13 +12,15 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "airfleet/v1/ingest.pb.h"
+#include "collector/ingest/agent_status.h"
 #include "collector/store/store.h"
 
 namespace airfleet::collector {
 
 class AgentRegistry {
  public:
-  explicit AgentRegistry(NowNsFn now_ns) : now_ns_(std::move(now_ns)) {}
+  explicit AgentRegistry(NowNsFn now_ns, AgentStatusPolicy status_policy = {})
+      : now_ns_(std::move(now_ns)), status_policy_(status_policy) {}
 
   void OnConnect(const std::string& agent_id, const std::string& peer);
   void OnDisconnect(const std::string& agent_id);
@@ -27,6 +29,7 @@ class AgentRegistry {
   void OnBatch(const std::string& agent_id, const v1::Batch& batch, uint64_t committed_sequence);
 
   // `persisted` (from the store) with live fields applied; agents only known live are appended.
+  // Every agent gets its status as of now (agent_status.h).
   std::vector<v1::AgentInfo> Overlay(std::vector<v1::AgentInfo> persisted) const;
 
   bool IsConnected(const std::string& agent_id) const;
@@ -39,6 +42,7 @@ class AgentRegistry {
   Live& Touch(const std::string& agent_id);  // requires mu_
 
   NowNsFn now_ns_;
+  const AgentStatusPolicy status_policy_;
   mutable std::mutex mu_;
   absl::flat_hash_map<std::string, Live> agents_;  // guarded by mu_
 };

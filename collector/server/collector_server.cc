@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   const bool with_sinks = static_cast<bool>(options.make_sinks);
   AF_ASSIGN_OR_RETURN(c->store_, RocksDbStore::Open({absl::StrCat(options.data_dir, "/store"),
                                                      options.now_ns, true, with_sinks}));
-  c->registry_ = std::make_unique<AgentRegistry>(options.now_ns);
+  c->registry_ = std::make_unique<AgentRegistry>(options.now_ns, options.agent_status);
   AF_ASSIGN_OR_RETURN(c->known_, KnownDevices::Open(c->store_.get(), options.now_ns));
   if (!options.privacy_key_file.empty()) {
     AF_ASSIGN_OR_RETURN(std::string privacy_key, pseudonym::ReadKeyFile(options.privacy_key_file));

@@ -55,6 +55,8 @@ struct CollectorOptions {
   // The agents' privacy key file (common/key_file.h); "" = pseudonymised batches are stored but
   // known devices cannot be matched in them.
   std::string privacy_key_file;
+  // When `airfleetctl agents` calls an agent offline or lagging (collector/ingest/agent_status.h).
+  AgentStatusPolicy agent_status;
 };
 
 class Collector {

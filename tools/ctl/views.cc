@@ -1,5 +1,9 @@
 #include "tools/ctl/views.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "common/mac.h"
 #include "common/window_json.h"
@@ -137,12 +141,23 @@ const v1::Sighting* StrongestSighting(const v1::DeviceInfo& d) {
   return best;
 }
 
+std::string AgentStatusText(v1::AgentStatus status) {
+  if (status == v1::AGENT_STATUS_UNSPECIFIED) return "";
+  // "AGENT_STATUS_ONLINE" -> "online": protobuf's own names, one spelling everywhere.
+  std::string text = v1::AgentStatus_Name(status);
+  text = text.substr(std::min(text.size(), sizeof("AGENT_STATUS_") - 1));
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
   Table t;
   t.columns = Columns({{"agent", "AGENT"},
+                       {"status", "STATUS"},
                        {"address", "ADDRESS"},
                        {"connected", "CONNECTED"},
                        {"last_seen", "LAST SEEN"},
+                       {"frames_per_second", "FRAMES/S"},
                        {"batches", "BATCHES"},
                        {"summaries", "SUMMARIES"},
                        {"committed_seq", "COMMITTED"},
@@ -150,8 +165,13 @@ Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
                        {"backlog_bytes", "BACKLOG B"},
                        {"lost_batches", "LOST"},
                        {"lost_summaries", "LOST SUMM"},
+                       {"backlog_age_s", "BACKLOG AGE s"},
                        {"capture_drops", "DROPS"},
-                       {"version", "VERSION"}});
+                       {"rss_bytes", "RSS"},
+                       {"temperature_c", "TEMP C"},
+                       {"clock_offset_ms", "CLOCK ms"},
+                       {"version", "VERSION"},
+                       {"status_reason", "WHY"}});
   for (const auto& a : response.agents()) {
     const bool has_health = a.has_last_health();
     const auto& h = a.last_health();
@@ -162,13 +182,38 @@ Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
     }
     auto health = [&](uint64_t v) { return has_health ? Cell(v) : Cell(nullptr); };
     std::string version = !a.version().empty() ? a.version() : h.version();
+    auto text_or_null = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
+    const std::string status = AgentStatusText(a.status());
+    Cell fps = has_health && h.periodic() ? Cell(Json(std::round(h.frames_per_second() * 10) / 10))
+                                          : Cell(nullptr);
+    Cell backlog_age = has_health && h.spool_batches() > 0
+                           ? Cell(Json(h.oldest_unsent_age_ms() / 1000))
+                           : Cell(nullptr);
+    Cell rss = has_health && h.rss_bytes() > 0 ? Cell(h.rss_bytes()) : Cell(nullptr);
+    Cell temperature = has_health && h.has_temperature_millicelsius()
+                           ? Cell(Json(h.temperature_millicelsius() / 100 / 10.0))
+                           : Cell(nullptr);
+    Cell clock = a.has_clock_offset() ? Cell(Json(a.clock_offset_ms())) : Cell(nullptr);
     t.rows.push_back({Cell(a.agent_id()),
-                      Cell(a.peer_address().empty() ? Json(nullptr) : Json(a.peer_address())),
-                      Cell(a.connected()), AgeCell(a.last_seen_ns(), now_ns), Cell(a.batches()),
-                      Cell(a.summaries()), Cell(a.committed_sequence()), health(h.spool_batches()),
-                      health(h.spool_bytes()), health(lost_batches), health(lost_summaries),
+                      Cell(text_or_null(status)),
+                      Cell(text_or_null(a.peer_address())),
+                      Cell(a.connected()),
+                      AgeCell(a.last_seen_ns(), now_ns),
+                      fps,
+                      Cell(a.batches()),
+                      Cell(a.summaries()),
+                      Cell(a.committed_sequence()),
+                      health(h.spool_batches()),
+                      health(h.spool_bytes()),
+                      health(lost_batches),
+                      health(lost_summaries),
+                      backlog_age,
                       health(h.capture().dropped_kernel() + h.capture().dropped_interface()),
-                      Cell(version.empty() ? Json(nullptr) : Json(version))});
+                      rss,
+                      temperature,
+                      clock,
+                      Cell(text_or_null(version)),
+                      Cell(text_or_null(a.status_reason()))});
   }
   return t;
 }

@@ -14,9 +14,14 @@
 
 namespace airfleet::ctl {
 
-// Columns: agent, address, connected, last_seen, batches, summaries, committed_seq,
-// backlog_batches, backlog_bytes, lost_batches, lost_summaries, capture_drops, version.
+// Columns: agent, status ("online", "lagging", "offline"), address, connected, last_seen,
+// frames_per_second (from the last periodic heartbeat), batches, summaries, committed_seq,
+// backlog_batches, backlog_bytes, lost_batches, lost_summaries, backlog_age_s, capture_drops,
+// rss_bytes, temperature_c, clock_offset_ms, version, status_reason (null when online).
 Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns);
+
+// "online", "lagging", "offline"; "" for an unspecified status (an older collector).
+std::string AgentStatusText(v1::AgentStatus status);
 
 // The cross-sensor view: the agent that hears the device strongest, by each agent's last signal
 // (ties: the smaller agent id); null when no agent reported a signal.

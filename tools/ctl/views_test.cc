@@ -40,8 +40,19 @@ v1::ListAgentsResponse TwoAgents() {
   auto* l2 = h->add_losses();
   l2->set_batches(1);
   l2->set_summaries(20);
+  a->set_status(v1::AGENT_STATUS_LAGGING);
+  a->set_status_reason("3 batches waiting, the oldest 6m0s old (lagging after 5m)");
+  a->set_clock_offset_ms(-1200);
+  a->set_has_clock_offset(true);
+  h->set_periodic(true);
+  h->set_frames_per_second(812.34);
+  h->set_oldest_unsent_age_ms(360'500);
+  h->set_rss_bytes(31'000'000);
+  h->set_temperature_millicelsius(48'312);
   auto* b = r.add_agents();  // never sent health
   b->set_agent_id("agent-02");
+  b->set_status(v1::AGENT_STATUS_OFFLINE);
+  b->set_status_reason("never connected");
   return r;
 }
 
@@ -61,7 +72,20 @@ TEST(ViewsTest, AgentsSumLossesAndDropsFromLastHealth) {
   EXPECT_EQ(j[0]["lost_summaries"], 120);
   EXPECT_EQ(j[0]["capture_drops"], 9);
   EXPECT_EQ(j[0]["version"], "0.1.0");
+  EXPECT_EQ(j[0]["status"], "lagging");
+  EXPECT_EQ(j[0]["status_reason"], "3 batches waiting, the oldest 6m0s old (lagging after 5m)");
+  EXPECT_DOUBLE_EQ(j[0]["frames_per_second"].get<double>(), 812.3);
+  EXPECT_EQ(j[0]["backlog_age_s"], 360);
+  EXPECT_EQ(j[0]["rss_bytes"], 31'000'000);
+  EXPECT_DOUBLE_EQ(j[0]["temperature_c"].get<double>(), 48.3);
+  EXPECT_EQ(j[0]["clock_offset_ms"], -1200);
+  EXPECT_EQ(j[1]["status"], "offline");
+  EXPECT_EQ(j[1]["status_reason"], "never connected");
   // No health yet: unknown, not zero.
+  EXPECT_TRUE(j[1]["frames_per_second"].is_null());
+  EXPECT_TRUE(j[1]["rss_bytes"].is_null());
+  EXPECT_TRUE(j[1]["temperature_c"].is_null());
+  EXPECT_TRUE(j[1]["clock_offset_ms"].is_null());
   EXPECT_TRUE(j[1]["backlog_batches"].is_null());
   EXPECT_TRUE(j[1]["lost_batches"].is_null());
   EXPECT_TRUE(j[1]["last_seen"].is_null());
@@ -70,7 +94,7 @@ TEST(ViewsTest, AgentsSumLossesAndDropsFromLastHealth) {
 TEST(ViewsTest, AgentsTableShowsAgeOfLastSeen) {
   std::string text = Render(AgentsTable(TwoAgents(), kNow), Format::kTable);
   EXPECT_THAT(text, ::testing::HasSubstr(" 1m "));
-  EXPECT_THAT(text, ::testing::StartsWith("AGENT     ADDRESS"));
+  EXPECT_THAT(text, ::testing::StartsWith("AGENT     STATUS   ADDRESS"));
 }
 
 TEST(ViewsTest, StrongestAgentIsTheLoudestSighting) {

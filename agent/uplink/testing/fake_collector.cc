@@ -57,6 +57,10 @@ class FakeCollector::Service final : public v1::Ingest::Service {
         uint64_t lost = 0;
         for (const auto& loss : msg.heartbeat().losses()) lost += loss.summaries();
         c.heartbeat_lost_summaries_ = lost;
+        if (msg.heartbeat().periodic()) {
+          ++c.periodic_heartbeats_;
+          c.last_periodic_heartbeat_ = msg.heartbeat();
+        }
       }
       c.cv_.notify_all();
     }
@@ -144,6 +148,14 @@ uint64_t FakeCollector::Summaries() {
 uint64_t FakeCollector::HeartbeatLostSummaries() {
   std::lock_guard<std::mutex> lock(mu_);
   return heartbeat_lost_summaries_;
+}
+uint64_t FakeCollector::PeriodicHeartbeats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return periodic_heartbeats_;
+}
+v1::AgentHealth FakeCollector::LastPeriodicHeartbeat() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_periodic_heartbeat_;
 }
 uint64_t FakeCollector::Hellos() {
   std::lock_guard<std::mutex> lock(mu_);

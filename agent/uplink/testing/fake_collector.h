@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "airfleet/v1/batch.pb.h"
 
 namespace grpc {
 class Server;
@@ -58,6 +59,10 @@ class FakeCollector {
   uint64_t Hellos();
   // Summaries in the loss ledger of the last heartbeat received (0 before any).
   uint64_t HeartbeatLostSummaries();
+  // Periodic heartbeats received so far, and the last one.
+  uint64_t PeriodicHeartbeats();
+  uint64_t PeriodicHeartbeatsLocked() const { return periodic_heartbeats_; }
+  v1::AgentHealth LastPeriodicHeartbeat();
   // Received count per sequence (duplicates > 1).
   std::map<uint64_t, int> ReceivedSequences();
   // Largest number of batches seen on one stream beyond the last ack written on it: a lower
@@ -83,6 +88,8 @@ class FakeCollector {
   uint64_t summaries_ = 0;
   uint64_t hellos_ = 0;
   uint64_t heartbeat_lost_summaries_ = 0;
+  uint64_t periodic_heartbeats_ = 0;
+  v1::AgentHealth last_periodic_heartbeat_;
   uint64_t max_unacked_ = 0;
   std::string last_agent_id_;
 };
