@@ -258,6 +258,33 @@ TEST_F(CtlE2eTest, OperatorSeesAgentsDevicesAndWindows) {
   }
 }
 
+// `top` against the real collector: two screens (not a terminal, so no clear sequence), each
+// with the agent and the devices it heard.
+TEST_F(CtlE2eTest, TopShowsTheFleetUntilItsIterationsAreDone) {
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  ASSERT_NO_FATAL_FAILURE(UploadBatch(now / (60 * kS) * (60 * kS)));
+  Result top = Ctl("top --iterations 2 --interval 100ms --since 1h " + As("alice"));
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_THAT(top.out, ::testing::Not(HasSubstr("\x1b[")));
+  size_t screens = 0;
+  for (size_t at = top.out.find("airfleet top "); at != std::string::npos;
+       at = top.out.find("airfleet top ", at + 1)) {
+    ++screens;
+  }
+  EXPECT_EQ(screens, 2u) << top.out;
+  // The test's stream ended, so the agent is offline, with the reason on its row.
+  EXPECT_THAT(top.out, HasSubstr("agents 1: 0 online, 0 lagging, 1 offline")) << top.out;
+  EXPECT_THAT(top.out, HasSubstr("disconnected; last heard"));
+  EXPECT_THAT(top.out, HasSubstr("02:11:22:33:44:55"));
+  EXPECT_THAT(top.out, HasSubstr("00:11:22:33:44:66"));
+
+  Result bad = Ctl("top --interval 5ms --iterations 1 " + As("alice"));
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  EXPECT_THAT(bad.err, HasSubstr("--interval '5ms' must be a duration of at least 100ms"));
+}
+
 // Known-device registry via the CLI, and devices enriched with vendor / known / name.
 TEST_F(CtlE2eTest, KnownDevicesAndVendorsLabelDevices) {
   int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(

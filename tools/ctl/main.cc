@@ -1,6 +1,8 @@
 // airfleetctl: the operator's CLI. This file only wires CLI11 to the command functions; every
 // decision lives in the small files beside it (CLI11 is slow to compile, so it stays here).
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
@@ -14,6 +16,7 @@
 #include "tools/ctl/output.h"
 #include "tools/ctl/pki_commands.h"
 #include "tools/ctl/sinks_commands.h"
+#include "tools/ctl/top_command.h"
 #include "tools/pki/pki.h"
 
 namespace {
@@ -82,6 +85,13 @@ int main(int argc, char** argv) {
 
   // ---- admin ----
   auto* agents = app.add_subcommand("agents", "list the agents the collector knows");
+  airfleet::ctl::TopArgs top_args;
+  auto* top = app.add_subcommand(
+      "top", "live view of the fleet: agents, rates, backlog, strongest devices (Ctrl-C ends)");
+  top->add_option("--interval", top_args.interval, "refresh every (default 2s)");
+  top->add_option("--iterations", top_args.iterations, "stop after N screens (default: never)");
+  top->add_option("--devices", top_args.devices, "strongest devices shown (default 10)");
+  top->add_option("--since", top_args.since, "devices seen within (default 5m)");
   std::string since, until, agent_filter, mac;
   uint32_t limit = 0;
   auto* devices = app.add_subcommand("devices", "list devices");
@@ -203,6 +213,7 @@ int main(int argc, char** argv) {
   if (*issue) return RunPkiIssue(dir, role, name, days, force, std::cout, std::cerr);
   if (*show) return RunPkiShow(file, format, ctx.now_ns, std::cout, std::cerr);
   if (*agents) return RunAgents(ctx);
+  if (*top) return RunTop(ctx, top_args, ::isatty(STDOUT_FILENO) != 0);
   if (*devices) return RunDevices(ctx, since, agent_filter, limit, device_filter);
   if (*known_add_cmd) return RunKnownAdd(ctx, known_add);
   if (*known_remove) return RunKnownRemove(ctx, mac);
