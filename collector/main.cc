@@ -11,8 +11,11 @@
 #include <utility>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "collector/config/collector_config.h"
 #include "collector/server/collector_server.h"
+#include "common/service_notify.h"
 
 int main(int argc, char** argv) {
   airfleet::collector::CollectorOptions defaults;
@@ -130,11 +133,26 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "airfleet-collector listening on %s\n", (*collector)->address().c_str());
   std::fflush(stderr);
 
+  airfleet::ServiceNotifier notifier;
+  notifier.Ready(absl::StrCat("serving on ", (*collector)->address()));
+  // Under a systemd watchdog the main thread wakes at a third of the interval and pets it only when
+  // the store answers a read: a wedged store or a stuck main loop gets the collector restarted.
+  const absl::Duration watchdog = notifier.watchdog_interval();
+  const timespec wake =
+      absl::ToTimespec(watchdog > absl::ZeroDuration() ? watchdog / 3 : absl::Hours(1));
   int sig = 0;
-  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
-    // Errors are reported by the collector and leave the previous table in place.
-    (*collector)->ReloadVendors().IgnoreError();
+  while (true) {
+    sig = sigtimedwait(&signals, nullptr, &wake);
+    if (sig == SIGHUP) {
+      // Errors are reported by the collector and leave the previous table in place.
+      (*collector)->ReloadVendors().IgnoreError();
+    } else if (sig < 0) {  // timeout (EAGAIN) or EINTR
+      if ((*collector)->store().ListAgents().ok()) notifier.PetWatchdog();
+    } else {
+      break;
+    }
   }
+  notifier.Stopping();
   std::fprintf(stderr, "airfleet-collector: signal %d, shutting down\n", sig);
   (*collector)->Shutdown();
   return 0;

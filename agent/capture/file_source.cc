@@ -56,38 +56,51 @@ absl::StatusOr<std::unique_ptr<FileReplaySource>> FileReplaySource::FromReader(
 }
 
 absl::StatusOr<bool> FileReplaySource::Next(Packet* out) {
-  if (at_end_) return false;
-  AF_ASSIGN_OR_RETURN(bool got, reader_->Next(out));
-  if (!got) {
-    at_end_ = true;
-    return false;
-  }
-  if (options_.is_supported_linktype && out->linktype != last_checked_linktype_) {
-    if (!options_.is_supported_linktype(out->linktype)) {
-      return absl::FailedPreconditionError(
-          UnsupportedLinktypeMessage(reader_->name(), out->linktype, options_.is_supported_linktype,
-                                     absl::StrCat("pcapng interface ", out->interface_id)));
+  if (!pending_) {
+    if (at_end_) return false;
+    AF_ASSIGN_OR_RETURN(bool got, reader_->Next(&held_));
+    if (!got) {
+      at_end_ = true;
+      return false;
     }
-    last_checked_linktype_ = out->linktype;
-  }
-  if (options_.speed > 0) {
-    if (!started_) {
-      started_ = true;
-      start_clock_ns_ = clock_->NowNs();
-      first_ts_ns_ = out->timestamp_ns;
+    if (options_.is_supported_linktype && held_.linktype != last_checked_linktype_) {
+      if (!options_.is_supported_linktype(held_.linktype)) {
+        return absl::FailedPreconditionError(UnsupportedLinktypeMessage(
+            reader_->name(), held_.linktype, options_.is_supported_linktype,
+            absl::StrCat("pcapng interface ", held_.interface_id)));
+      }
+      last_checked_linktype_ = held_.linktype;
     }
-    // long double keeps ns precision over days of capture at any speed factor.
-    long double offset =
-        (static_cast<long double>(out->timestamp_ns) - static_cast<long double>(first_ts_ns_)) /
-        static_cast<long double>(options_.speed);
-    if (offset > 0) {
-      offset = std::min(offset, 1e18L);  // hostile timestamps must not overflow the deadline
-      int64_t due = start_clock_ns_ + static_cast<int64_t>(std::llround(offset));
-      if (!clock_->SleepUntil(due, &cancel_)) {
-        return absl::CancelledError("replay cancelled");
+    pending_ = true;
+    due_ns_ = 0;
+    if (options_.speed > 0) {
+      if (!started_) {
+        started_ = true;
+        start_clock_ns_ = clock_->NowNs();
+        first_ts_ns_ = held_.timestamp_ns;
+      }
+      // long double keeps ns precision over days of capture at any speed factor.
+      long double offset =
+          (static_cast<long double>(held_.timestamp_ns) - static_cast<long double>(first_ts_ns_)) /
+          static_cast<long double>(options_.speed);
+      if (offset > 0) {
+        offset = std::min(offset, 1e18L);  // hostile timestamps must not overflow the deadline
+        due_ns_ = start_clock_ns_ + static_cast<int64_t>(std::llround(offset));
       }
     }
   }
+  if (due_ns_ > 0) {
+    int64_t until = due_ns_;
+    if (options_.max_block_ns > 0) {
+      until = std::min(until, clock_->NowNs() + options_.max_block_ns);
+    }
+    if (!clock_->SleepUntil(until, &cancel_)) {
+      return absl::CancelledError("replay cancelled");
+    }
+    if (clock_->NowNs() < due_ns_) return false;  // not due yet; held_ waits for the next call
+  }
+  pending_ = false;
+  *out = held_;
   ++counters_.received;
   if (out->captured_len < out->original_len) ++counters_.truncated_records;
   return true;

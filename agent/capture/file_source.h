@@ -38,6 +38,11 @@ struct FileReplayOptions {
   std::function<bool(int)> is_supported_linktype;
   // Resume token (Packet::position of the last record processed); 0 = from the start.
   uint64_t start_position = 0;
+  // Paced replay: 0 = Next() blocks until the packet is due. > 0 = it blocks at most this long,
+  // then returns OK(false) with AtEnd() false and keeps the packet for the next call: a capture
+  // with minutes of silence, replayed in real time, must not stall the caller's loop (the agent
+  // pets the systemd watchdog and publishes its counters from there).
+  int64_t max_block_ns = 0;
 };
 
 // "max" -> 0; "1", "10", "0.5", "2x" -> that factor. Error for anything else or <= 0.
@@ -71,6 +76,10 @@ class FileReplaySource final : public PacketSource {
   absl::Notification cancel_;
   CaptureCounters counters_;
   bool at_end_ = false;
+  // A packet read from the file but not yet due (paced replay with max_block_ns).
+  bool pending_ = false;
+  Packet held_;
+  int64_t due_ns_ = 0;  // clock time at which held_ is due; 0 = at once
   bool started_ = false;
   int64_t start_clock_ns_ = 0;
   int64_t first_ts_ns_ = 0;

@@ -169,6 +169,42 @@ TEST(FileReplaySourceTest, PacedReplayFollowsTheClock) {
             (std::vector<int64_t>{1'000'000, 501'000'000, 501'000'000, 1'501'000'000}));
 }
 
+// With max_block_ns, a long gap in a paced replay comes back as "nothing yet" every 100 ms (the
+// packet kept, AtEnd false) instead of one long block, and the packet still leaves when due.
+TEST(FileReplaySourceTest, BoundedBlockingReturnsWhileAPacketIsNotYetDue) {
+  auto file =
+      BuildPcap(false, false, 0, 127, {{100, 0, Payload(3, 1)}, {100, 250'000, Payload(3, 2)}});
+  constexpr int64_t kT0 = 1'000'000;
+  constexpr int64_t kMs = 1'000'000;
+  FakeClock clock(kT0);
+  FileReplayOptions opts;
+  opts.speed = 1;
+  opts.max_block_ns = 100 * kMs;
+  auto src = FileReplaySource::FromReader(Reader(file.bytes, "a.pcap"), opts, &clock);
+  ASSERT_TRUE(src.ok());
+  Packet p;
+  ASSERT_TRUE(*(*src)->Next(&p));  // the first packet is due at once
+  // One Next() on another thread while this one moves the clock by `advance`.
+  auto step = [&](int64_t expected_deadline, int64_t advance) {
+    absl::StatusOr<bool> got;
+    std::thread t([&] { got = (*src)->Next(&p); });
+    EXPECT_TRUE(clock.AwaitSleepers(1, absl::Seconds(10)));
+    EXPECT_EQ(clock.last_deadline_ns(), expected_deadline);
+    clock.Advance(advance);
+    t.join();
+    EXPECT_TRUE(got.ok()) << got.status();
+    return got.ok() && *got;
+  };
+  EXPECT_FALSE(step(kT0 + 100 * kMs, 100 * kMs));
+  EXPECT_FALSE((*src)->AtEnd());
+  EXPECT_FALSE(step(kT0 + 200 * kMs, 100 * kMs));
+  EXPECT_TRUE(step(kT0 + 250 * kMs, 50 * kMs));  // due before the block's end: exactly on time
+  EXPECT_EQ(p.timestamp_ns, 100'250'000'000);
+  EXPECT_EQ((*src)->Counters().received, 2u);
+  EXPECT_FALSE(*(*src)->Next(&p));
+  EXPECT_TRUE((*src)->AtEnd());
+}
+
 TEST(FileReplaySourceTest, CancelInterruptsAPacedWait) {
   auto file = BuildPcap(false, false, 0, 127, {{100, 0, Payload(3, 1)}, {200, 0, Payload(3, 2)}});
   FakeClock clock;

@@ -22,6 +22,7 @@
 #include "agent/spool/rocksdb_spool.h"
 #include "agent/uplink/cert_identity.h"
 #include "agent/uplink/grpc_uplink.h"
+#include "common/service_notify.h"
 
 namespace airfleet::cli {
 namespace {
@@ -96,8 +97,12 @@ int RunAgent(const RunOptions& o) {
   runner_options.dissect.fcs = o.fcs;
   runner_options.dissect.verify_fcs = o.verify_fcs;
   runner_options.replay = replay;
+  // The watchdog is petted from the capture loop (this callback runs every 1,024 packets and
+  // every 100 ms while idle), so a wedged capture gets the agent restarted by systemd.
+  static ServiceNotifier notifier;
   runner_options.publish_capture = [&capture_board](const v1::CaptureStats& stats) {
     capture_board.Publish(stats);
+    notifier.PetWatchdog();
   };
   runner_options.on_disk_full = [](uint64_t lost, const absl::Status& why) {
     Log(absl::StrCat(why.message(), "; capture continues, and the windows that do not fit are ",
@@ -132,6 +137,8 @@ int RunAgent(const RunOptions& o) {
     file_options.speed = o.replay_speed;
     file_options.is_supported_linktype = dissect::IsSupportedLinktype;
     file_options.start_position = runner_options.start_offset;
+    // Gaps in a paced replay must not stall the capture loop (watchdog, heartbeat counters).
+    file_options.max_block_ns = 100'000'000;
     auto file = capture::FileReplaySource::Open(o.pcap, std::move(file_options), &clock);
     if (!file.ok()) return Fail(kExitInput, std::string(file.status().message()));
     source = std::move(*file);
@@ -166,6 +173,8 @@ int RunAgent(const RunOptions& o) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
+  notifier.Ready(replay ? absl::StrCat("replaying ", o.pcap)
+                        : absl::StrCat("capturing on ", o.iface));
   int exit_code = kExitOk;
   if (!already_finished) {
     auto runner = run::AgentRunner::Create(runner_options, source.get(), spool->get());
@@ -196,8 +205,10 @@ int RunAgent(const RunOptions& o) {
     // Poll (cheaply) rather than block in DrainAndStop so that a signal still ends the wait.
     while (!g_stop.load() && absl::Now() < deadline &&
            ((*spool)->Stats().batches > 0 || !uplink.LedgerDelivered())) {
+      notifier.PetWatchdog();
       absl::SleepFor(absl::Milliseconds(20));
     }
+    notifier.Stopping();
     absl::Status drained =
         g_stop.load() ? absl::CancelledError("interrupted by a signal")
                       : uplink.DrainAndStop(std::min(deadline, absl::Now() + absl::Seconds(30)));
@@ -215,8 +226,20 @@ int RunAgent(const RunOptions& o) {
                      state.batches_sent, " batch messages sent)"));
     return exit_code;
   }
-  // Keep uploading until a signal.
-  while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(200));
+  // Live capture that failed (the interface went away, the driver died): exit so that systemd's
+  // Restart=on-failure starts a fresh capture; the spool keeps everything not yet acknowledged.
+  if (!replay && exit_code != kExitOk && !g_stop.load()) {
+    notifier.Stopping();
+    uplink.Stop();
+    return exit_code;
+  }
+  // Keep uploading until a signal. A replay that has ended stays up (and petted) for its uplink.
+  if (replay) notifier.Status(absl::StrCat("replay of ", o.pcap, " done; uploading"));
+  while (!g_stop.load()) {
+    notifier.PetWatchdog();
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  notifier.Stopping();
   uplink.Stop();
   return exit_code;
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "agent/run/replay_position.h"
 
 namespace airfleet::run {
@@ -236,7 +237,15 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
       }
       continue;
     }
-    if ((++counters_.packets & 1023) == 0) PublishCapture();
+    // The clock is read every 64 packets only: a copy every 100 ms keeps heartbeats and the
+    // watchdog fed at any packet rate for ~0.3 ns per packet.
+    if ((++counters_.packets & 63) == 0) {
+      const int64_t now = absl::GetCurrentTimeNanos();
+      if (now - last_publish_ns_ >= 100'000'000) {
+        last_publish_ns_ = now;
+        PublishCapture();
+      }
+    }
     frame.timestamp_ns = packet.timestamp_ns;
     frame.original_len = packet.original_len;
     dissect::Dissect(packet.linktype, packet.data, packet.captured_len,

@@ -62,9 +62,11 @@ struct RunnerOptions {
   // an append again after being full.
   std::function<void(uint64_t lost_summaries, const absl::Status& why)> on_disk_full;
   std::function<void(uint64_t lost_summaries)> on_disk_writable;
-  // Optional: receives a copy of the capture counters every 1,024 packets, when the source is
-  // idle and at the end of Run, on Run's thread (the heartbeat reads them from a
-  // health::CaptureBoard; copying per packet would cost more than the dissection).
+  // Optional: receives a copy of the capture counters at most every 100 ms while packets flow,
+  // every 100 ms while the source is idle, and at the end of Run, on Run's thread (the heartbeat
+  // reads them from a health::CaptureBoard, and the agent pets the systemd watchdog here, so
+  // this is the capture loop's sign of life). Copying per packet would cost more than the
+  // dissection.
   std::function<void(const v1::CaptureStats&)> publish_capture;
 };
 
@@ -116,7 +118,8 @@ class AgentRunner {
   std::unique_ptr<summarise::WindowSummariser> summariser_;
   std::unique_ptr<privacy::EdgePrivacy> privacy_;
   RunnerCounters counters_;
-  bool disk_full_ = false;  // the last append failed for want of space
+  int64_t last_publish_ns_ = 0;  // monotonic enough: only differences of ~100 ms matter
+  bool disk_full_ = false;       // the last append failed for want of space
   // Window start -> offset of its first record (replay), for windows that may still be open.
   std::map<int64_t, uint64_t> open_first_record_;
   int64_t watermark_ns_ = 0;

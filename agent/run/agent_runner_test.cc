@@ -132,8 +132,9 @@ absl::Status ImportOnce(const std::string& pcap, const std::string& spool_dir, u
   return (*runner)->Run(stop);
 }
 
-// The heartbeat's capture counters: published as the replay goes (every 1,024 packets) and once
-// more at the end, so the last copy equals the runner's own final count.
+// The heartbeat's capture counters: published as the replay goes (at most every 100 ms, so how
+// many copies depends on the machine's speed) and once more at the end, so the last copy equals
+// the runner's own final count.
 TEST(AgentRunnerTest, PublishesCaptureCountersAsItGoesAndAtTheEnd) {
   TempDir tmp;
   const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 11);
@@ -149,8 +150,7 @@ TEST(AgentRunnerTest, PublishesCaptureCountersAsItGoesAndAtTheEnd) {
   ASSERT_TRUE((*runner)->Run(stop).ok());
   const RunnerCounters& c = (*runner)->counters();
   ASSERT_EQ(c.packets, 30'000u);
-  // 29 copies on the way (every 1,024 of 30,000 packets) and the final one.
-  ASSERT_EQ(published.size(), 30'000u / 1024 + 1);
+  ASSERT_GE(published.size(), 1u);
   for (size_t i = 1; i < published.size(); ++i) {
     EXPECT_GE(published[i].received(), published[i - 1].received());
   }
