@@ -73,6 +73,9 @@ struct RunOptions {
   // How often a health heartbeat goes to the collector (0 = off). The collector marks agents
   // offline after 60 s of silence by default, so keep this well below its threshold.
   int64_t heartbeat_ns = 10'000'000'000;
+  // Replay: show import and drain progress on stderr even when it is not a terminal (on a
+  // terminal it is always shown).
+  bool progress = false;
   // Live capture.
   std::vector<std::string> channels;
   int64_t dwell_ns = 250'000'000;

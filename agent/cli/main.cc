@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--keepalive", keepalive,
                       "Ping the collector this often (>= 10s); a dead link is detected after "
                       "keepalive + min(20s, keepalive)");
+  run_cmd->add_flag("--progress", run.progress,
+                    "Replay: print import and drain progress even when stderr is not a terminal");
   run_cmd->add_option("--heartbeat", heartbeat,
                       "Send health (capture rates, drops, backlog, memory, temperature) this "
                       "often; 0 = off. The collector's offline threshold must be longer");
@@ -220,6 +222,7 @@ int main(int argc, char** argv) {
       if (name == "--max-devices") effective.max_devices = run.max_devices;
       if (name == "--collector") effective.collector = run.collector;
       if (name == "--heartbeat") effective.heartbeat_ns = run.heartbeat_ns;
+      if (name == "--progress") effective.progress = run.progress;
       if (name == "--ca") effective.ca = run.ca;
       if (name == "--cert") effective.cert = run.cert;
       if (name == "--key") effective.key = run.key;

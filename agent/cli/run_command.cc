@@ -1,11 +1,14 @@
 // `airfleet-agent run`: wires capture source, spool, uplink and the capture loop together.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -16,6 +19,7 @@
 #include "agent/capture/live_source.h"
 #include "agent/cli/commands.h"
 #include "agent/cli/exit_codes.h"
+#include "agent/cli/progress.h"
 #include "agent/health/capture_board.h"
 #include "agent/run/agent_runner.h"
 #include "agent/run/replay_position.h"
@@ -176,10 +180,37 @@ int RunAgent(const RunOptions& o) {
   notifier.Ready(replay ? absl::StrCat("replaying ", o.pcap)
                         : absl::StrCat("capturing on ", o.iface));
   int exit_code = kExitOk;
+  const bool show_progress = replay && (o.progress || ::isatty(STDERR_FILENO) != 0);
+  ProgressLine progress_line(stderr, ::isatty(STDERR_FILENO) != 0);
   if (!already_finished) {
     auto runner = run::AgentRunner::Create(runner_options, source.get(), spool->get());
     if (!runner.ok()) return Fail(kExitUsage, std::string(runner.status().message()));
+    // The import's progress comes from a watcher thread: the capture loop stays free of I/O.
+    std::atomic<bool> import_done{false};
+    std::thread progress_thread;
+    if (show_progress) {
+      std::error_code size_error;
+      const uint64_t total = std::filesystem::file_size(o.pcap, size_error);
+      const std::string name = std::filesystem::path(o.pcap).filename().string();
+      const absl::Time started = absl::Now();
+      progress_thread = std::thread([&, total, name, started] {
+        auto update = [&](bool force) {
+          progress_line.Update(
+              FormatImportProgress(name, (*runner)->bytes_read(), size_error ? 0 : total,
+                                   capture_board.Latest().received(), absl::Now() - started),
+              force);
+        };
+        while (!import_done.load()) {
+          update(false);
+          absl::SleepFor(absl::Milliseconds(100));
+        }
+        update(true);
+        progress_line.Finish();
+      });
+    }
     absl::Status status = (*runner)->Run(g_stop);
+    import_done = true;
+    if (progress_thread.joinable()) progress_thread.join();
     if (hopper) hopper->Stop();
     const auto& c = (*runner)->counters();
     Log(absl::StrCat(c.packets, " packets, ", c.summaries_spooled, " device windows spooled in ",
@@ -206,8 +237,14 @@ int RunAgent(const RunOptions& o) {
     while (!g_stop.load() && absl::Now() < deadline &&
            ((*spool)->Stats().batches > 0 || !uplink.LedgerDelivered())) {
       notifier.PetWatchdog();
+      if (show_progress) {
+        const spool::SpoolStats stats = (*spool)->Stats();
+        progress_line.Update(
+            FormatDrainProgress(stats.batches, stats.summaries, uplink.State().acked_sequence));
+      }
       absl::SleepFor(absl::Milliseconds(20));
     }
+    progress_line.Finish();
     notifier.Stopping();
     absl::Status drained =
         g_stop.load() ? absl::CancelledError("interrupted by a signal")

@@ -92,6 +92,9 @@ class AgentRunner {
   absl::Status Run(const std::atomic<bool>& stop);
 
   const RunnerCounters& counters() const { return counters_; }
+  // Replay: bytes of the capture file consumed so far (the position of the last packet read),
+  // updated with each publish_capture copy. Any thread (the progress line reads it).
+  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   const summarise::WindowSummariser& summariser() const { return *summariser_; }
   const privacy::PrivacyCounters& privacy_counters() const { return privacy_->counters(); }
 
@@ -106,7 +109,8 @@ class AgentRunner {
   std::string PositionAfterSeal(uint64_t next_record, bool finished);
   v1::AgentHealth Health() const;
   v1::CaptureStats CaptureStatsNow() const;
-  void PublishCapture() const {
+  void PublishCapture() {
+    bytes_read_.store(position_, std::memory_order_relaxed);
     if (options_.publish_capture) options_.publish_capture(CaptureStatsNow());
   }
   void CheckLiveCrashMarker();
@@ -119,7 +123,9 @@ class AgentRunner {
   std::unique_ptr<privacy::EdgePrivacy> privacy_;
   RunnerCounters counters_;
   int64_t last_publish_ns_ = 0;  // monotonic enough: only differences of ~100 ms matter
-  bool disk_full_ = false;       // the last append failed for want of space
+  uint64_t position_ = 0;        // Run's thread: the last packet's Packet::position
+  std::atomic<uint64_t> bytes_read_{0};
+  bool disk_full_ = false;  // the last append failed for want of space
   // Window start -> offset of its first record (replay), for windows that may still be open.
   std::map<int64_t, uint64_t> open_first_record_;
   int64_t watermark_ns_ = 0;

@@ -7,6 +7,8 @@ Guarantee under test (docs: "The agent's spool is the source of truth", "storage
 """
 
 import os
+import shutil
+import subprocess
 
 import fleet
 
@@ -59,6 +61,26 @@ class EndToEnd(fleet.FleetTestCase):
         agents = self.fleet.agents(self.addr)
         for agent, offline in expected.items():
             self.assertEqual(agents[agent]["summaries"], len(offline), agent)
+
+    def test_progress_reports_the_whole_import(self):
+        # --progress on a pipe: one line per update, the last import line is the whole file with
+        # tshark's count of its packets.
+        if not shutil.which("tshark"):
+            self.skipTest("tshark not installed")
+        pcap = fleet.real_pcap(CAPTURES[0][0])
+        packets = len(subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "frame.number"],
+                                     capture_output=True, text=True, timeout=120,
+                                     check=True).stdout.split())
+        self.fleet.issue("agent", "pi-progress")
+        rc, log = self.fleet.run_agent(pcap, self.addr, "pi-progress", extra=["--progress"])
+        self.assertEqual(rc, 0, log)
+        imports = [l for l in log.splitlines() if l.startswith("importing ")]
+        self.assertTrue(imports, log)
+        size_mib = os.path.getsize(pcap) / (1 << 20)
+        self.assertEqual(imports[-1].split(", ")[0:2],
+                         [f"importing {os.path.basename(pcap)}: 100% "
+                          f"({size_mib:.1f} of {size_mib:.1f} MiB)", f"{packets} packets"], log)
+        self.assertNotIn("\x1b", log)  # not a terminal: no escape sequences
 
     def test_capture_cut_short(self):
         # A capture that ends mid-record: the agent spools everything before the cut, waits until
