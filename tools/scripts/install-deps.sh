@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates python3
+  build-essential cmake ninja-build pkg-config git ca-certificates python3 python3-yaml
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpcap-dev librocksdb-dev libssl-dev openssl libabsl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
