@@ -76,6 +76,8 @@ struct RunOptions {
   // Replay: show import and drain progress on stderr even when it is not a terminal (on a
   // terminal it is always shown).
   bool progress = false;
+  // Log lines as JSON objects (common/log.h) instead of "airfleet-agent: text".
+  bool log_json = false;
   // Live capture.
   std::vector<std::string> channels;
   int64_t dwell_ns = 250'000'000;

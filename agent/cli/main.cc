@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--keepalive", keepalive,
                       "Ping the collector this often (>= 10s); a dead link is detected after "
                       "keepalive + min(20s, keepalive)");
+  std::string log_format = "text";
+  run_cmd
+      ->add_option("--log-format", log_format, "text (default) or json: one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}));
   run_cmd->add_flag("--progress", run.progress,
                     "Replay: print import and drain progress even when stderr is not a terminal");
   run_cmd->add_option("--heartbeat", heartbeat,
@@ -194,6 +198,7 @@ int main(int argc, char** argv) {
       return airfleet::cli::kExitUsage;
     }
     run.keepalive_ns = absl::ToInt64Nanoseconds(d);
+    run.log_json = log_format == "json";
     if (!absl::ParseDuration(heartbeat, &d) || d < absl::ZeroDuration() ||
         (d > absl::ZeroDuration() && d < absl::Seconds(1))) {
       std::fprintf(stderr,
@@ -223,6 +228,7 @@ int main(int argc, char** argv) {
       if (name == "--collector") effective.collector = run.collector;
       if (name == "--heartbeat") effective.heartbeat_ns = run.heartbeat_ns;
       if (name == "--progress") effective.progress = run.progress;
+      if (name == "--log-format") effective.log_json = run.log_json;
       if (name == "--ca") effective.ca = run.ca;
       if (name == "--cert") effective.cert = run.cert;
       if (name == "--key") effective.key = run.key;

@@ -26,6 +26,7 @@
 #include "agent/spool/rocksdb_spool.h"
 #include "agent/uplink/cert_identity.h"
 #include "agent/uplink/grpc_uplink.h"
+#include "common/log.h"
 #include "common/service_notify.h"
 
 namespace airfleet::cli {
@@ -36,17 +37,17 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
 int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "airfleet-agent: %s\n", message.c_str());
+  log::Error(message);
   return code;
 }
 
-void Log(const std::string& message) {
-  std::fprintf(stderr, "airfleet-agent: %s\n", message.c_str());
-}
+void Log(const std::string& message) { log::Info(message); }
 
 }  // namespace
 
 int RunAgent(const RunOptions& o) {
+  log::SetProgram("airfleet-agent");
+  log::SetFormat(o.log_json ? log::Format::kJson : log::Format::kText);
   if (o.pcap.empty() == o.iface.empty()) {
     return Fail(kExitUsage, "run needs exactly one of --pcap FILE or --iface IFACE");
   }

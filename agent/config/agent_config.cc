@@ -197,8 +197,16 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
                               cli::RunOptions* options, ProvisioningSettings* provisioning) {
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
-  AF_RETURN_IF_ERROR(
-      CheckKeys(root, name, "", {"collector", "tls", "spool", "capture", "summary", "replay"}));
+  AF_RETURN_IF_ERROR(CheckKeys(
+      root, name, "", {"collector", "tls", "spool", "capture", "summary", "replay", "log_format"}));
+  if (root["log_format"]) {
+    std::string format;
+    AF_RETURN_IF_ERROR(Read(root["log_format"], name, "log_format", &format));
+    if (format != "text" && format != "json") {
+      return Error(name, root["log_format"], "log_format", "must be text or json");
+    }
+    options->log_json = format == "json";
+  }
   if (root["collector"]) AF_RETURN_IF_ERROR(ParseCollector(root["collector"], name, options));
   if (root["tls"]) AF_RETURN_IF_ERROR(ParseTls(root["tls"], name, options));
   if (root["spool"]) AF_RETURN_IF_ERROR(ParseSpool(root["spool"], name, options));

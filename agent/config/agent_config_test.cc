@@ -44,11 +44,13 @@ capture:
   verify_fcs: true
 summary: {window: 1s, max_devices: 7}
 replay: {exit_when_drained: true, drain_timeout: 5m}
+log_format: json
 )",
                                "agent.yaml", &o, &p)
                   .ok());
   EXPECT_EQ(o.collector, "c.example:7443");
   EXPECT_EQ(o.heartbeat_ns, 30'000'000'000);
+  EXPECT_TRUE(o.log_json);
   EXPECT_EQ(o.ca, "/a/ca.pem");
   EXPECT_EQ(o.cert, "/a/agent.pem");
   EXPECT_EQ(o.key, "/a/agent.key");
@@ -142,6 +144,7 @@ TEST(AgentConfigErrors, OutOfRangeValues) {
               "agent.yaml:2: capture.replay_speed: ", "positive number");
   ExpectError("capture:\n  fcs: maybe\n", "agent.yaml:2: capture.fcs: ", "auto, present or absent");
   ExpectError("collector:\n  address: nocolon\n", "agent.yaml:2: collector.address: ", "HOST:PORT");
+  ExpectError("log_format: xml\n", "agent.yaml:1: log_format: ", "text or json");
   ExpectError("collector:\n  heartbeat: 200ms\n",
               "agent.yaml:2: collector.heartbeat: ", "0 (off) or at least 1s");
 }

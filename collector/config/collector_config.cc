@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 
 namespace airfleet::collector {
@@ -113,9 +114,14 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
   AF_RETURN_IF_ERROR(CheckKeys(root, name, "",
                                {"listen", "data_dir", "tls", "retention_days", "vendors", "agents",
-                                "sinks", "agent_status"}));
+                                "sinks", "agent_status", "log_format"}));
   AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
   AF_RETURN_IF_ERROR(ReadInto(root, "data_dir", name, "", &options->data_dir));
+  AF_RETURN_IF_ERROR(ReadInto(root, "log_format", name, "", &options->log_format));
+  if (!log::ParseFormat(options->log_format).ok()) {
+    return absl::InvalidArgumentError(Where(name, root["log_format"], "log_format") +
+                                      "must be text or json");
+  }
   AF_RETURN_IF_ERROR(ReadInto(root, "privacy_key_file", name, "", &options->privacy_key_file));
   AF_RETURN_IF_ERROR(ReadInto(root, "retention_days", name, "", &options->retention_days));
   if (options->retention_days < 0) {

@@ -48,6 +48,7 @@ agents:
   pi-01: {location: {lat: 52.5, lon: 13.25}}
   pi-02: {}
 agent_status: {offline_after_seconds: 45, lagging_after_seconds: 600}
+log_format: json
 sinks:
   outbox_quota_mb: 64
   test: {url: "http://es:9200"}
@@ -66,6 +67,7 @@ sinks:
   ASSERT_EQ(o.agent_locations.size(), 1u);
   EXPECT_DOUBLE_EQ(o.agent_locations.at("pi-01").lat, 52.5);
   EXPECT_DOUBLE_EQ(o.agent_locations.at("pi-01").lon, 13.25);
+  EXPECT_EQ(o.log_format, "json");
   EXPECT_EQ(o.agent_status.offline_after_ns, int64_t{45} * 1'000'000'000);
   EXPECT_EQ(o.agent_status.lagging_after_ns, int64_t{600} * 1'000'000'000);
   EXPECT_EQ(o.sink_options.outbox_quota_bytes, uint64_t{64} << 20);
@@ -104,6 +106,7 @@ TEST(CollectorConfig, ErrorsNameFileLineAndKey) {
       {"sinks: {outbox_quota_mb: 0}\n", "sinks.outbox_quota_mb: must be at least 1"},
       {"agent_status:\n  offline_after_seconds: 0\n",
        "c.yaml:2: agent_status.offline_after_seconds: must be at least 1"},
+      {"log_format: yaml\n", "c.yaml:1: log_format: must be text or json"},
       {"agent_status: {offline_after: 5}\n", "c.yaml:1: agent_status.offline_after: unknown key"},
       {"listen: [\n", "c.yaml:2: not valid YAML"},
   };

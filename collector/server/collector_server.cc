@@ -16,6 +16,7 @@
 #include "collector/server/tls_files.h"
 #include "collector/store/rocksdb_store.h"
 #include "common/key_file.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -143,21 +144,19 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   // Success is quiet: the "listening on" line is the only one before a signal (a contract
   // collector_process_test checks); SIGHUP reloads report their counts.
   if (absl::StatusOr<VendorLoad> load = c->vendors_->Reload(); !load.ok()) {
-    std::fprintf(stderr, "airfleet-collector: vendor files not loaded: %s\n",
-                 std::string(load.status().message()).c_str());
+    log::Warning(absl::StrCat("vendor files not loaded: ", load.status().message()));
   }
   c->ingest_ =
       std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
   c->ingest_->SetPrivacyListener([known = c->known_.get()](const v1::PrivacyInfo& info) {
     static std::atomic<bool> warned_no_key{false};
     if (!known->has_pseudonym_key() && !warned_no_key.exchange(true)) {
-      std::fprintf(stderr,
-                   "airfleet-collector: agents send pseudonymised batches but no "
-                   "--privacy-key-file was given: known devices cannot be matched in them\n");
+      log::Warning(
+          "agents send pseudonymised batches but no --privacy-key-file was given: known devices "
+          "cannot be matched in them");
     }
     if (absl::Status s = known->NotePseudonymPeriod(info); !s.ok()) {
-      std::fprintf(stderr, "airfleet-collector: pseudonym period not recorded: %s\n",
-                   std::string(s.message()).c_str());
+      log::Warning(absl::StrCat("pseudonym period not recorded: ", s.message()));
     }
   });
   c->admin_ = std::make_unique<AdminService>(c->store_.get(), c->registry_.get(), c->vendors_.get(),
@@ -203,12 +202,11 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
 absl::Status Collector::ReloadVendors() {
   absl::StatusOr<VendorLoad> load = vendors_->Reload();
   if (!load.ok()) {
-    std::fprintf(stderr, "airfleet-collector: vendor files not (re)loaded: %s\n",
-                 std::string(load.status().message()).c_str());
+    log::Warning(absl::StrCat("vendor files not (re)loaded: ", load.status().message()));
     return load.status();
   }
-  std::fprintf(stderr, "airfleet-collector: %zu vendor prefixes from %zu file(s)\n",
-               load->table->size(), load->loaded.size());
+  log::Info(
+      absl::StrCat(load->table->size(), " vendor prefixes from ", load->loaded.size(), " file(s)"));
   return absl::OkStatus();
 }
 
@@ -218,11 +216,11 @@ void Collector::VendorCheckLoop() {
     lock.unlock();
     absl::StatusOr<bool> reloaded = vendors_->ReloadIfChanged();
     if (!reloaded.ok()) {
-      std::fprintf(stderr, "airfleet-collector: vendor files changed but not reloaded: %s\n",
-                   std::string(reloaded.status().message()).c_str());
+      log::Warning(
+          absl::StrCat("vendor files changed but not reloaded: ", reloaded.status().message()));
     } else if (*reloaded) {
-      std::fprintf(stderr, "airfleet-collector: vendor files changed; %zu prefixes loaded\n",
-                   vendors_->table()->size());
+      log::Info(
+          absl::StrCat("vendor files changed; ", vendors_->table()->size(), " prefixes loaded"));
     }
     lock.lock();
   }

@@ -57,6 +57,8 @@ struct CollectorOptions {
   std::string privacy_key_file;
   // When `airfleetctl agents` calls an agent offline or lagging (collector/ingest/agent_status.h).
   AgentStatusPolicy agent_status;
+  // "text" or "json" (common/log.h); applied by main().
+  std::string log_format = "text";
 };
 
 class Collector {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 
 namespace airfleet::collector::sinks {
@@ -67,8 +68,7 @@ void SinkHub::TrimLoop() {
       if (stopping_) return;
     }
     absl::Status s = Trim();
-    if (!s.ok())
-      std::fprintf(stderr, "airfleet-collector: outbox trim: %s\n", s.ToString().c_str());
+    if (!s.ok()) log::Warning(absl::StrCat("outbox trim: ", s.ToString()));
   }
 }
 

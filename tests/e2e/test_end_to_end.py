@@ -6,6 +6,7 @@ Guarantee under test (docs: "The agent's spool is the source of truth", "storage
   as multisets of JSON objects, for the same --window.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -81,6 +82,39 @@ class EndToEnd(fleet.FleetTestCase):
                          [f"importing {os.path.basename(pcap)}: 100% "
                           f"({size_mib:.1f} of {size_mib:.1f} MiB)", f"{packets} packets"], log)
         self.assertNotIn("\x1b", log)  # not a terminal: no escape sequences
+
+    def test_json_logs(self):
+        # --log-format json: every line either process writes to stderr is one JSON object with
+        # time, level, program and message (what a log shipper needs).
+        f = self.fleet
+        collector = f.collector(extra_args=["--log-format", "json"])
+        addr = collector.start()
+        f.issue("agent", "pi-json")
+        pcap = fleet.real_pcap(CAPTURES[0][0])
+        rc, log = f.run_agent(pcap, addr, "pi-json", extra=["--log-format", "json"])
+        self.assertEqual(rc, 0, log)
+        collector.stop()
+        with open(collector.log_path) as c:
+            collector_lines = c.read().splitlines()
+        for program, lines in (("airfleet-agent", log.splitlines()),
+                               ("airfleet-collector", collector_lines)):
+            self.assertTrue(lines, program)
+            records = []
+            for line in lines:
+                try:
+                    records.append(json.loads(line))
+                except ValueError:
+                    self.fail(f"{program} wrote a line that is not JSON: {line!r}")
+            for r in records:
+                self.assertEqual(list(r)[:4], ["ts", "level", "program", "msg"], r)
+                self.assertEqual(r["program"], program)
+                self.assertIn(r["level"], ("info", "warning", "error"))
+            messages = " | ".join(r["msg"] for r in records)
+            if program == "airfleet-agent":
+                self.assertIn("everything acknowledged", messages)
+            else:
+                self.assertIn(f"listening on {addr}", messages)
+                self.assertIn("shutting down", messages)
 
     def test_capture_cut_short(self):
         # A capture that ends mid-record: the agent spools everything before the cut, waits until
