@@ -228,6 +228,11 @@ int main(int argc, char** argv) {
       if (name == "--collector") effective.collector = run.collector;
       if (name == "--heartbeat") effective.heartbeat_ns = run.heartbeat_ns;
       if (name == "--progress") effective.progress = run.progress;
+      if (name == "--privacy") effective.privacy.mode = run.privacy.mode;
+      if (name == "--privacy-ssids") effective.privacy.ssids = run.privacy.ssids;
+      if (name == "--privacy-key-file") effective.privacy.key_file = run.privacy.key_file;
+      if (name == "--privacy-keep-vendor") effective.privacy.keep_vendor = run.privacy.keep_vendor;
+      if (name == "--privacy-rotate") effective.privacy.rotate = run.privacy.rotate;
       if (name == "--log-format") effective.log_json = run.log_json;
       if (name == "--ca") effective.ca = run.ca;
       if (name == "--cert") effective.cert = run.cert;
@@ -241,9 +246,8 @@ int main(int argc, char** argv) {
       if (name == "--bpf") effective.bpf_filter = run.bpf_filter;
       if (name == "--no-monitor-mode") effective.monitor_mode = run.monitor_mode;
     }
-    // Not in the file format yet: --keepalive and the --privacy* flags always come from flags.
+    // Not in the file format yet: --keepalive always comes from its flag.
     effective.keepalive_ns = run.keepalive_ns;
-    effective.privacy = run.privacy;
     return airfleet::cli::RunAgent(effective);
   }
   return airfleet::cli::kExitUsage;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "agent/capture/channel.h"
+#include "common/pseudonym.h"
 #include "common/status_macros.h"
 #include "common/yaml_config.h"
 #include "yaml-cpp/yaml.h"
@@ -191,6 +192,40 @@ absl::Status ParseReplay(const YAML::Node& s, const std::string& name, cli::RunO
   return absl::OkStatus();
 }
 
+// Privacy at the edge (docs/privacy.md). The key file is named here, never the key; whether it
+// exists and is private is checked when the agent starts (like the TLS files).
+absl::Status ParsePrivacy(const YAML::Node& s, const std::string& name, cli::RunOptions* o) {
+  AF_RETURN_IF_ERROR(
+      CheckKeys(s, name, "privacy", {"mode", "key_file", "ssids", "keep_vendor", "rotate"}));
+  cli::PrivacyFlags& p = o->privacy;
+  if (s["mode"]) {
+    AF_RETURN_IF_ERROR(Read(s["mode"], name, "privacy.mode", &p.mode));
+    if (p.mode != "off" && p.mode != "pseudonymise" && p.mode != "pseudonymize") {
+      return Error(name, s["mode"], "privacy.mode", "must be off or pseudonymise");
+    }
+  }
+  if (s["key_file"]) AF_RETURN_IF_ERROR(Read(s["key_file"], name, "privacy.key_file", &p.key_file));
+  if (s["ssids"]) {
+    AF_RETURN_IF_ERROR(Read(s["ssids"], name, "privacy.ssids", &p.ssids));
+    if (p.ssids != "keep" && p.ssids != "hash" && p.ssids != "drop") {
+      return Error(name, s["ssids"], "privacy.ssids", "must be keep, hash or drop");
+    }
+  }
+  if (s["keep_vendor"]) {
+    AF_RETURN_IF_ERROR(Read(s["keep_vendor"], name, "privacy.keep_vendor", &p.keep_vendor));
+  }
+  if (s["rotate"]) {
+    AF_RETURN_IF_ERROR(Read(s["rotate"], name, "privacy.rotate", &p.rotate));
+    if (auto period = pseudonym::ParseRotation(p.rotate); !period.ok()) {
+      return Error(name, s["rotate"], "privacy.rotate", std::string(period.status().message()));
+    }
+  }
+  if (p.mode != "off" && p.key_file.empty()) {
+    return Error(name, s, "privacy", "mode pseudonymise needs key_file");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
@@ -198,7 +233,8 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
   AF_RETURN_IF_ERROR(CheckKeys(
-      root, name, "", {"collector", "tls", "spool", "capture", "summary", "replay", "log_format"}));
+      root, name, "",
+      {"collector", "tls", "spool", "capture", "summary", "replay", "privacy", "log_format"}));
   if (root["log_format"]) {
     std::string format;
     AF_RETURN_IF_ERROR(Read(root["log_format"], name, "log_format", &format));
@@ -215,6 +251,7 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
   }
   if (root["summary"]) AF_RETURN_IF_ERROR(ParseSummary(root["summary"], name, options));
   if (root["replay"]) AF_RETURN_IF_ERROR(ParseReplay(root["replay"], name, options));
+  if (root["privacy"]) AF_RETURN_IF_ERROR(ParsePrivacy(root["privacy"], name, options));
   return absl::OkStatus();
 }
 

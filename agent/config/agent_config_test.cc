@@ -45,12 +45,18 @@ capture:
 summary: {window: 1s, max_devices: 7}
 replay: {exit_when_drained: true, drain_timeout: 5m}
 log_format: json
+privacy: {mode: pseudonymise, key_file: /etc/k, ssids: hash, keep_vendor: true, rotate: daily}
 )",
                                "agent.yaml", &o, &p)
                   .ok());
   EXPECT_EQ(o.collector, "c.example:7443");
   EXPECT_EQ(o.heartbeat_ns, 30'000'000'000);
   EXPECT_TRUE(o.log_json);
+  EXPECT_EQ(o.privacy.mode, "pseudonymise");
+  EXPECT_EQ(o.privacy.key_file, "/etc/k");
+  EXPECT_EQ(o.privacy.ssids, "hash");
+  EXPECT_TRUE(o.privacy.keep_vendor);
+  EXPECT_EQ(o.privacy.rotate, "daily");
   EXPECT_EQ(o.ca, "/a/ca.pem");
   EXPECT_EQ(o.cert, "/a/agent.pem");
   EXPECT_EQ(o.key, "/a/agent.key");
@@ -145,6 +151,12 @@ TEST(AgentConfigErrors, OutOfRangeValues) {
   ExpectError("capture:\n  fcs: maybe\n", "agent.yaml:2: capture.fcs: ", "auto, present or absent");
   ExpectError("collector:\n  address: nocolon\n", "agent.yaml:2: collector.address: ", "HOST:PORT");
   ExpectError("log_format: xml\n", "agent.yaml:1: log_format: ", "text or json");
+  ExpectError("privacy:\n  mode: scramble\n",
+              "agent.yaml:2: privacy.mode: ", "off or pseudonymise");
+  ExpectError("privacy:\n  mode: pseudonymise\n", "agent.yaml:2: privacy: ", "needs key_file");
+  ExpectError("privacy:\n  ssids: shout\n", "agent.yaml:2: privacy.ssids: ", "keep, hash or drop");
+  ExpectError("privacy:\n  rotate: sometimes\n", "agent.yaml:2: privacy.rotate: ", "");
+  ExpectError("privacy:\n  key: abc\n", "agent.yaml:2: privacy.key: ", "unknown key");
   ExpectError("collector:\n  heartbeat: 200ms\n",
               "agent.yaml:2: collector.heartbeat: ", "0 (off) or at least 1s");
 }

@@ -137,7 +137,7 @@ class PrivacyTest(fleet.FleetTestCase):
         self.assertIn(CLIENT, self.macs)
         self.assertIn(b"Coherer", self.ssids)
 
-    def run_fleet(self, privacy):
+    def run_fleet(self, privacy, via_config=False):
         """One collector + one agent replaying the capture; returns (fleet, collector, spool)."""
         f = fleet.Fleet(self)
         key_path = os.path.join(f.dir, "privacy.key")
@@ -149,7 +149,13 @@ class PrivacyTest(fleet.FleetTestCase):
         f.issue("agent", "sensor-1")
         spool = os.path.join(f.dir, "spool-sensor-1")
         extra = []
-        if privacy:
+        if privacy and via_config:
+            config = os.path.join(f.dir, "agent.yaml")
+            with open(config, "w") as fh:
+                fh.write(f"privacy:\n  mode: pseudonymise\n  key_file: {key_path}\n"
+                         "  ssids: hash\n  rotate: daily\n")
+            extra = ["--config", config]
+        elif privacy:
             extra = ["--privacy", "pseudonymise", "--privacy-ssids", "hash",
                      "--privacy-key-file", key_path, "--privacy-rotate", "daily"]
         rc, log = f.run_agent(self.pcap, addr, "sensor-1", spool=spool, extra=extra)
@@ -229,6 +235,21 @@ class PrivacyTest(fleet.FleetTestCase):
         self.assertEqual({d["mac"] for d in devices}, client_pseudonyms)
         for d in devices:
             self.assertEqual(d["known"], "known")
+
+    def test_privacy_section_of_the_config_file(self):
+        """The same settings from agent.yaml's privacy section instead of flags."""
+        f, collector, addr, spool = self.run_fleet(privacy=True, via_config=True)
+        exported = f.export_windows(addr)
+        collector.stop()
+        needles = self.needles()
+        for label, found in self.found.items():
+            leaks = sorted({repr(needles[n]) for n in found})
+            self.assertEqual(leaks, [], f"raw values in the {label}: {leaks[:10]}")
+        starts = {w["window_start"] for w in exported}
+        self.assertTrue(starts)
+        expected = {pseudonym(period_key(self.key, period_start(t, DAY_NS)), CLIENT)
+                    for t in starts}
+        self.assertTrue(expected & {w["mac"] for w in exported})
 
     def test_key_file_others_can_read_is_refused(self):
         """Like ssh: a readable key makes the pseudonyms reversible by anyone on the host."""
