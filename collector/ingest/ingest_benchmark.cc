@@ -3,9 +3,13 @@
 // does), into a real collector: IngestService -> CommitQueue (group commit) -> RocksDbStore with
 // synced writes.
 //
-// Args: {streams, windows per batch}. Each stream has its own agent certificate, stream id and
-// contiguous sequences; every batch is the stream's next minute, devices drawn from a pool of
-// 50,000 MACs. About 1,000,000 summaries per run.
+// Args: {streams, windows per batch, enrichment}. Each stream has its own agent certificate,
+// stream id and contiguous sequences; every batch is the stream's next minute, devices drawn from
+// a pool of 50,000 MACs. About 1,000,000 summaries per run. enrichment 0: no vendor files and an
+// empty known-device registry; 1: Debian's ieee-data + Wireshark's manuf loaded and 10,000
+// known devices registered (a fifth of the pool). Enrichment is applied when records are read
+// (Admin, sink delivery), never on the ingest path, and the pair of runs shows that it stays so
+// (issue 4's budget: enrichment costs ingest at most 20 %).
 //
 // The clients run in this process on the same cores, so `cpu_us/summary` (all threads: clients,
 // gRPC, commit, RocksDB background) overstates the collector's own cost; `summaries/s` is the
@@ -23,8 +27,10 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "collector/enrich/known_devices.h"
 #include "collector/server/collector_server.h"
 #include "collector/server/test_client.h"
+#include "collector/store/rocksdb_store.h"
 #include "collector/testing/test_pki.h"
 #include "grpcpp/client_context.h"
 
@@ -36,6 +42,29 @@ constexpr int64_t kMinute = 60'000'000'000;
 constexpr uint64_t kDevicePool = 50'000;
 constexpr int64_t kTargetSummaries = 1'000'000;
 constexpr int kMaxStreams = 64;
+
+// Fills the store the collector will open with `count` known devices from the benchmark's MAC
+// pool (every fifth), as `airfleetctl known import` would.
+absl::Status RegisterKnownDevices(const std::string& data_dir, int count) {
+  std::error_code created;
+  std::filesystem::create_directories(data_dir, created);
+  RocksDbStoreOptions store_options;
+  store_options.path = data_dir + "/store";
+  store_options.now_ns = [] { return kT0; };
+  auto store = RocksDbStore::Open(store_options);
+  if (!store.ok()) return store.status();
+  auto known = KnownDevices::Open(store->get(), [] { return kT0; });
+  if (!known.ok()) return known.status();
+  std::vector<v1::KnownDevice> devices;
+  for (int i = 0; i < count; ++i) {
+    v1::KnownDevice d;
+    d.set_mac(0x020000000000ULL + static_cast<uint64_t>(i) * 5);
+    d.set_name("device-" + std::to_string(i));
+    d.set_kind(v1::KNOWN_KIND_KNOWN);
+    devices.push_back(std::move(d));
+  }
+  return (*known)->Put(std::move(devices)).status();
+}
 
 double ProcessCpuSeconds() {
   rusage usage{};
@@ -118,6 +147,7 @@ v1::AgentMessage MakeBatchMessage(const std::string& agent_id, uint64_t stream_i
 void BM_IngestStreams(benchmark::State& state) {
   const int streams = static_cast<int>(state.range(0));
   const int windows = static_cast<int>(state.range(1));
+  const bool enrich = state.range(2) != 0;
   const Fleet& fleet = GetFleet();
   if (!fleet.error.empty()) {
     state.SkipWithError(fleet.error.c_str());
@@ -136,6 +166,13 @@ void BM_IngestStreams(benchmark::State& state) {
     options.cert_file = fleet.collector.cert_path;
     options.key_file = fleet.collector.key_path;
     options.retention_days = 0;  // the windows are from 2023
+    if (!enrich) {
+      options.ieee_data_dir = "";
+      options.manuf_file = "";
+    } else if (absl::Status s = RegisterKnownDevices(data_dir.string(), 10'000); !s.ok()) {
+      state.SkipWithError(std::string(s.message()).c_str());
+      return;
+    }
     auto collector = Collector::Start(options);
     if (!collector.ok()) {
       state.SkipWithError(std::string(collector.status().message()).c_str());
@@ -217,9 +254,11 @@ void BM_IngestStreams(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_IngestStreams)
-    ->Args({16, 500})
-    ->Args({64, 500})
-    ->Args({64, 100})
+    ->ArgNames({"streams", "windows", "enrich"})
+    ->Args({16, 500, 0})
+    ->Args({16, 500, 1})
+    ->Args({64, 500, 1})
+    ->Args({64, 100, 1})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
