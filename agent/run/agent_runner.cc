@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -13,6 +14,12 @@ namespace {
 
 constexpr char kLiveMarkerKey[] = "live_alive_ns";
 constexpr char kLiveSealedKey[] = "live_sealed_until_ns";
+// Live appends store "live:<end of the last sealed window, ns>" as the spool's position, in the
+// same atomic write as the windows, so a crash right after an append cannot leave an older
+// sealed-until mark behind (which would over-state the loss).
+constexpr char kLivePositionPrefix[] = "live:";
+// How often an idle live capture refreshes its sign of life (the end of a crash-loss range).
+constexpr int64_t kAliveRefreshNs = 10'000'000'000;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return (a >= 0 ? a : a - (b - 1)) / b * b; }
 
@@ -150,8 +157,11 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
       return &privacy_by_period.at(privacy_->RotationStart(window_start_ns));
     };
   }
-  auto appended = spool_->Append(std::move(windows), std::move(probes),
-                                 PositionAfterSeal(next_record, finished), &health, label);
+  auto appended =
+      spool_->Append(std::move(windows), std::move(probes),
+                     options_.replay ? PositionAfterSeal(next_record, finished)
+                                     : absl::StrCat(kLivePositionPrefix, last_sealed_end_ns_),
+                     &health, label);
   if (appended.ok()) {
     ++counters_.appends;
     counters_.summaries_spooled += summaries;
@@ -192,24 +202,35 @@ void AgentRunner::CheckLiveCrashMarker() {
   if (!alive.ok() || !alive->has_value() || (*alive)->empty()) return;
   int64_t alive_ns = 0, sealed_ns = 0;
   if (!absl::SimpleAtoi(**alive, &alive_ns)) return;
+  // The run's start (metadata) or its last append (position), whichever is later.
   auto sealed = spool_->GetMetadata(kLiveSealedKey);
   if (sealed.ok() && sealed->has_value()) (void)absl::SimpleAtoi(**sealed, &sealed_ns);
+  if (const std::string position = spool_->ReplayPosition();
+      absl::StartsWith(position, kLivePositionPrefix)) {
+    int64_t appended_ns = 0;
+    if (absl::SimpleAtoi(position.substr(sizeof(kLivePositionPrefix) - 1), &appended_ns)) {
+      sealed_ns = std::max(sealed_ns, appended_ns);
+    }
+  }
   v1::LossRecord loss;
   loss.set_reason("crash_open_window");
   loss.set_first_window_ns(sealed_ns);
-  loss.set_last_window_ns(alive_ns);
+  loss.set_last_window_ns(std::max(alive_ns, sealed_ns));
   loss.set_recorded_ns(options_.now_ns());
   (void)spool_->RecordLoss(loss);
 }
 
 void AgentRunner::RefreshLiveMarker() {
-  (void)spool_->PutMetadata(kLiveMarkerKey, absl::StrCat(options_.now_ns()));
-  (void)spool_->PutMetadata(kLiveSealedKey, absl::StrCat(last_sealed_end_ns_));
+  last_alive_refresh_ns_ = options_.now_ns();
+  (void)spool_->PutMetadata(kLiveMarkerKey, absl::StrCat(last_alive_refresh_ns_));
 }
 
 absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
   if (!options_.replay) {
     CheckLiveCrashMarker();
+    // Nothing before this start belongs to this run's windows.
+    last_sealed_end_ns_ = options_.now_ns();
+    (void)spool_->PutMetadata(kLiveSealedKey, absl::StrCat(last_sealed_end_ns_));
     RefreshLiveMarker();
   }
   capture::Packet packet;
@@ -232,6 +253,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
       PublishCapture();
       source_->WaitForPacket(100'000'000);
       if (!options_.replay) {
+        if (options_.now_ns() - last_alive_refresh_ns_ >= kAliveRefreshNs) RefreshLiveMarker();
         summariser_->AdvanceTo(options_.now_ns() - options_.live_delay_ns);
         if (absl::Status s = SpoolSealed(0, false); !s.ok()) return s;
       }

@@ -9,11 +9,14 @@
 // uninterrupted run, and none twice. Interrupting a replay (stop flag) seals nothing: the open
 // windows are rebuilt on the next start.
 //
-// Live capture: windows seal by wall clock (AdvanceTo(now - live_delay)). A marker in the spool
-// metadata is refreshed at every append and cleared by a clean stop (which seals the open
-// windows). If the previous live run died (kill -9, power loss) the marker is still there at the
-// next start, and the loss of its open windows is recorded in the loss ledger ("crash_open_window",
-// time range from the last seal to the last sign of life) — counted, never silent.
+// Live capture: windows seal by wall clock (AdvanceTo(now - live_delay)). A sign-of-life marker in
+// the spool metadata is refreshed at every append and every 10 s while idle, and cleared by a
+// clean stop (which seals the open windows). If the previous live run died (kill -9, power loss)
+// the marker is still there at the next start, and the loss of its open windows is recorded in
+// the loss ledger ("crash_open_window", from the end of the last window that reached the spool
+// to the last sign of life) — counted, never silent. The end of the last sealed window travels
+// in the same atomic write as the windows (the spool position "live:<ns>"), so the range is
+// exact at its start; AgentRunnerLiveTest kills a live child right after an append to check it.
 //
 // Disk full: an Append that fails with ResourceExhausted is counted as a loss (ledger reason
 // "disk_full") and capture continues. `on_disk_full` hears of the first failure of a run of them
@@ -122,8 +125,10 @@ class AgentRunner {
   std::unique_ptr<summarise::WindowSummariser> summariser_;
   std::unique_ptr<privacy::EdgePrivacy> privacy_;
   RunnerCounters counters_;
-  int64_t last_publish_ns_ = 0;  // monotonic enough: only differences of ~100 ms matter
-  uint64_t position_ = 0;        // Run's thread: the last packet's Packet::position
+  int64_t last_publish_ns_ = 0;
+  int64_t last_alive_refresh_ns_ = 0;  // live: when the sign-of-life marker was last written  //
+                                       // monotonic enough: only differences of ~100 ms matter
+  uint64_t position_ = 0;              // Run's thread: the last packet's Packet::position
   std::atomic<uint64_t> bytes_read_{0};
   bool disk_full_ = false;  // the last append failed for want of space
   // Window start -> offset of its first record (replay), for windows that may still be open.

@@ -1,6 +1,9 @@
 #include "agent/run/agent_runner.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "agent/capture/file_source.h"
 #include "agent/run/replay_position.h"
 #include "agent/spool/rocksdb_spool.h"
@@ -157,6 +161,124 @@ TEST(AgentRunnerTest, PublishesCaptureCountersAsItGoesAndAtTheEnd) {
   EXPECT_EQ(published.back().received(), c.packets);
   EXPECT_EQ(published.back().frames_ok(), c.frames_ok);
   EXPECT_GT(c.frames_ok, 0u);
+}
+
+// A live source without a radio: the scenario's frames, stamped with the wall clock as they are
+// delivered, a few per millisecond, forever. Only the capture device is simulated; spool, runner
+// and the crash are real.
+class FakeLiveSource final : public capture::PacketSource {
+ public:
+  explicit FakeLiveSource(framegen::Scenario scenario) : scenario_(std::move(scenario)) {}
+  absl::StatusOr<bool> Next(capture::Packet* out) override {
+    if (++calls_ % 4 == 0) return false;  // idle now and then: the runner seals by wall clock
+    const auto& r = scenario_.records[next_++ % scenario_.records.size()];
+    out->linktype = 127;
+    out->timestamp_ns = absl::GetCurrentTimeNanos();
+    out->data = r.bytes.data();
+    out->captured_len = out->original_len = static_cast<uint32_t>(r.bytes.size());
+    ++counters_.received;
+    return true;
+  }
+  bool AtEnd() const override { return false; }
+  void WaitForPacket(int64_t) override { absl::SleepFor(absl::Milliseconds(1)); }
+  capture::CaptureCounters Counters() const override { return counters_; }
+
+ private:
+  framegen::Scenario scenario_;
+  uint64_t next_ = 0, calls_ = 0;
+  capture::CaptureCounters counters_;
+};
+
+RunnerOptions LiveOptions() {
+  RunnerOptions o;
+  o.replay = false;
+  o.summariser.window_ms = 1000;
+  o.live_delay_ns = 100'000'000;
+  return o;
+}
+
+// Runs live capture into `spool_dir` in a child process and SIGKILLs it right after its
+// `appends`-th spool append (a crash at an arbitrary point between two seals).
+void RunLiveAndKill(const std::string& spool_dir, int appends) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(pipe_fds[0]);
+    auto spool = OpenSpool(spool_dir);
+    spool->SetAppendListener([fd = pipe_fds[1]] { (void)!::write(fd, "a", 1); });
+    FakeLiveSource source(framegen::GenerateScenario(ScenarioFor(3)));
+    auto runner = AgentRunner::Create(LiveOptions(), &source, spool.get());
+    std::atomic<bool> never{false};
+    if (runner.ok()) (void)(*runner)->Run(never);
+    ::_exit(1);
+  }
+  ::close(pipe_fds[1]);
+  char c;
+  for (int seen = 0; seen < appends;) {
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 60'000), 1) << "no spool append from the live child in 60 s";
+    ASSERT_EQ(::read(pipe_fds[0], &c, 1), 1);
+    ++seen;
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(pipe_fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(status));
+}
+
+// Starts live capture on the spool and stops it at once (the start is what checks the marker).
+void StartAndStopLive(const std::string& spool_dir) {
+  auto spool = OpenSpool(spool_dir);
+  FakeLiveSource source(framegen::GenerateScenario(ScenarioFor(3)));
+  auto runner = AgentRunner::Create(LiveOptions(), &source, spool.get());
+  ASSERT_TRUE(runner.ok());
+  std::atomic<bool> stop{true};
+  ASSERT_TRUE((*runner)->Run(stop).ok());
+}
+
+std::vector<v1::LossRecord> CrashLosses(const std::string& spool_dir) {
+  auto spool = OpenSpool(spool_dir);
+  std::vector<v1::LossRecord> out;
+  for (const auto& l : spool->Losses()) {
+    if (l.reason() == "crash_open_window") out.push_back(l);
+  }
+  return out;
+}
+
+// Live capture loses at most its open window at a crash, and says so: the next start records a
+// "crash_open_window" loss from the end of the last sealed window to the last sign of life.
+TEST(AgentRunnerLiveTest, KillNineRecordsTheOpenWindowAsLost) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("spool");
+  ASSERT_NO_FATAL_FAILURE(RunLiveAndKill(dir, 2));
+  int64_t sealed_end = 0;
+  {
+    auto spool = OpenSpool(dir);
+    ASSERT_GE(spool->Stats().batches, 2u);
+    auto batches = spool->Peek(1, 1000);
+    ASSERT_TRUE(batches.ok());
+    for (const auto& b : *batches) {
+      v1::Batch batch;
+      ASSERT_TRUE(batch.ParseFromString(b.data));
+      for (const auto& w : batch.windows()) {
+        sealed_end = std::max(sealed_end, w.window_start_ns() + int64_t{w.window_ms()} * 1'000'000);
+      }
+    }
+  }
+  EXPECT_TRUE(CrashLosses(dir).empty());  // nobody has looked yet
+  ASSERT_NO_FATAL_FAILURE(StartAndStopLive(dir));
+  const auto losses = CrashLosses(dir);
+  ASSERT_EQ(losses.size(), 1u);
+  // From the end of the last window that reached the spool to the child's last append.
+  EXPECT_EQ(losses[0].first_window_ns(), sealed_end);
+  EXPECT_GE(losses[0].last_window_ns(), losses[0].first_window_ns());
+  EXPECT_GT(losses[0].recorded_ns(), 0);
+  // A clean stop clears the marker: starting again records nothing new.
+  ASSERT_NO_FATAL_FAILURE(StartAndStopLive(dir));
+  EXPECT_EQ(CrashLosses(dir).size(), 1u);
 }
 
 TEST(AgentRunnerTest, InterruptedReplayResumesToTheSameSummaries) {
