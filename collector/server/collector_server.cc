@@ -13,10 +13,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collector/enrich/enrich.h"
+#include "collector/server/collector_metrics.h"
 #include "collector/server/tls_files.h"
 #include "collector/store/rocksdb_store.h"
 #include "common/key_file.h"
 #include "common/log.h"
+#include "common/metrics/process_metrics.h"
 #include "common/status_macros.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -86,6 +88,9 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   if (options.data_dir.empty()) return absl::InvalidArgumentError("--data-dir is required");
   std::string host;
   AF_RETURN_IF_ERROR(CheckListenAddress(options.listen, &host));
+  if (!options.metrics_listen.empty()) {
+    AF_RETURN_IF_ERROR(metrics::ParseListenAddress(options.metrics_listen).status());
+  }
   AF_ASSIGN_OR_RETURN(TlsMaterial tls,
                       LoadTlsMaterial(options.ca_file, options.cert_file, options.key_file));
   AF_RETURN_IF_ERROR(CheckWritableDir(options.data_dir));
@@ -189,6 +194,21 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   c->address_ = absl::StrCat(host, ":", port);
   AF_RETURN_IF_ERROR(
       WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
+  if (!options.metrics_listen.empty()) {
+    metrics::RegisterProcessMetrics("collector", &c->metrics_);
+    RegisterCollectorMetrics({&c->ingest_->counters(), c->queue_.get(), c->registry_.get(),
+                              c->store_.get(), c->sink_hub_.get(), with_sinks},
+                             &c->metrics_);
+    AF_ASSIGN_OR_RETURN(c->metrics_server_,
+                        metrics::HttpServer::Start(options.metrics_listen, [raw = c.get()] {
+                          return raw->metrics_.Render();
+                        }));
+    c->metrics_address_ = c->metrics_server_->address();
+    // Like collector.addr: how a test or a local scraper finds a port-0 endpoint, while the
+    // "listening on" line stays the only line on stderr.
+    AF_RETURN_IF_ERROR(
+        WriteFileAtomically(absl::StrCat(options.data_dir, "/metrics.addr"), c->metrics_address_));
+  }
   if (c->sink_hub_) c->sink_hub_->Start();
   if (options.retention_days > 0) {
     c->retention_ = std::thread([raw = c.get()] { raw->RetentionLoop(); });
@@ -245,6 +265,8 @@ void Collector::Shutdown() {
     stopping_ = true;
     cv_.notify_all();
   }
+  // First: scrapes read the parts stopped below.
+  if (metrics_server_) metrics_server_->Stop();
   if (retention_.joinable()) retention_.join();
   if (vendor_check_.joinable()) vendor_check_.join();
   if (server_) {
