@@ -192,8 +192,6 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
                                                " (address in use or not a local address?)"));
   }
   c->address_ = absl::StrCat(host, ":", port);
-  AF_RETURN_IF_ERROR(
-      WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
   if (!options.metrics_listen.empty()) {
     metrics::RegisterProcessMetrics("collector", &c->metrics_);
     RegisterCollectorMetrics({&c->ingest_->counters(), c->queue_.get(), c->registry_.get(),
@@ -208,7 +206,14 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
     // "listening on" line stays the only line on stderr.
     AF_RETURN_IF_ERROR(
         WriteFileAtomically(absl::StrCat(options.data_dir, "/metrics.addr"), c->metrics_address_));
+  } else {
+    // A file left by an earlier run with metrics on would name a port nobody serves.
+    std::error_code ignored;
+    std::filesystem::remove(absl::StrCat(options.data_dir, "/metrics.addr"), ignored);
   }
+  // Last: collector.addr means "started" to scripts and tests, so nothing may fail after it.
+  AF_RETURN_IF_ERROR(
+      WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
   if (c->sink_hub_) c->sink_hub_->Start();
   if (options.retention_days > 0) {
     c->retention_ = std::thread([raw = c.get()] { raw->RetentionLoop(); });

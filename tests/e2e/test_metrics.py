@@ -144,9 +144,14 @@ class MetricsTest(FleetTestCase):
         c.stop()
 
     def test_off_by_default(self):
-        c = self.fleet.collector()
+        c = self.start_collector()
+        c.stop()
+        # Restarted without the flag: nothing serves, and the old address file is gone.
+        c.extra_args = []
         c.start()
         self.assertFalse(os.path.exists(os.path.join(c.data_dir, "metrics.addr")))
+        with self.assertRaises(urllib.error.URLError):
+            scrape(c.metrics_address)
         c.stop()
 
     def run_collector(self, metrics_listen):
