@@ -113,10 +113,10 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
                                   const SinkParsers& parsers, CollectorOptions* options) {
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
-  AF_RETURN_IF_ERROR(CheckKeys(root, name, "",
-                               {"listen", "metrics_listen", "data_dir", "tls", "privacy_key_file",
-                                "retention_days", "vendors", "agents", "sinks", "agent_status",
-                                "log_format"}));
+  AF_RETURN_IF_ERROR(
+      CheckKeys(root, name, "",
+                {"listen", "metrics_listen", "data_dir", "tls", "privacy_key_file",
+                 "retention_days", "vendors", "agents", "sinks", "agent_status", "log_format"}));
   AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
   AF_RETURN_IF_ERROR(ReadInto(root, "metrics_listen", name, "", &options->metrics_listen));
   if (!options->metrics_listen.empty()) {
