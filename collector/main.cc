@@ -16,6 +16,7 @@
 #include "collector/config/collector_config.h"
 #include "collector/server/collector_server.h"
 #include "common/log.h"
+#include "common/metrics/http_server.h"
 #include "common/service_notify.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
   auto* listen =
       app.add_option("--listen", flags.listen, "HOST:PORT to serve on (port 0 picks a free one)")
           ->capture_default_str();
+  auto* metrics_listen = app.add_option(
+      "--metrics-listen", flags.metrics_listen,
+      "HOST:PORT for Prometheus metrics over plain HTTP (GET /metrics; port 0 picks a free one, "
+      "written to <data-dir>/metrics.addr; '' = off, the default)");
   auto* data_dir =
       app.add_option("--data-dir", flags.data_dir, "directory for the store and collector.addr");
   auto* ca = app.add_option("--ca", flags.ca_file, "fleet CA certificate (PEM)");
@@ -79,6 +84,7 @@ int main(int argc, char** argv) {
     }
   }
   if (*listen) options.listen = flags.listen;
+  if (*metrics_listen) options.metrics_listen = flags.metrics_listen;
   if (*data_dir) options.data_dir = flags.data_dir;
   if (*ca) options.ca_file = flags.ca_file;
   if (*cert) options.cert_file = flags.cert_file;
@@ -100,10 +106,20 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // A malformed address is a configuration error (2) like the others; one that cannot be bound
+  // (in use, not local) is found at start and is a runtime error (1), like --listen's.
+  if (!options.metrics_listen.empty()) {
+    if (auto parsed = airfleet::metrics::ParseListenAddress(options.metrics_listen); !parsed.ok()) {
+      std::fprintf(stderr, "airfleet-collector: --metrics-listen (or metrics_listen:): %s\n",
+                   std::string(parsed.status().message()).c_str());
+      return 2;
+    }
+  }
   if (check_config) {
-    std::printf("configuration OK: listen %s, data dir %s, %s\n", options.listen.c_str(),
-                options.data_dir.c_str(),
-                options.make_sinks ? "external sinks enabled" : "no external sinks");
+    std::printf("configuration OK: listen %s, data dir %s, %s, metrics %s\n",
+                options.listen.c_str(), options.data_dir.c_str(),
+                options.make_sinks ? "external sinks enabled" : "no external sinks",
+                options.metrics_listen.empty() ? "off" : options.metrics_listen.c_str());
     return 0;
   }
 

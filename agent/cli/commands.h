@@ -84,6 +84,9 @@ struct RunOptions {
   std::string bpf_filter;
   bool monitor_mode = true;
   PrivacyFlags privacy;
+  // Prometheus /metrics over plain HTTP, "HOST:PORT" (port 0 picks a free one; the bound address
+  // is logged); "" = off, the default.
+  std::string metrics_listen;
 };
 // Captures (or replays), summarises, spools and uploads until stopped (SIGINT/SIGTERM) or, with
 // exit_when_drained, until a replay is complete and every batch is acknowledged.

@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("!--no-monitor-mode", run.monitor_mode,
                     "Live: the interface is already in monitor mode; do not request rfmon");
   AddPrivacyFlags(run_cmd, &run.privacy);
+  run_cmd->add_option("--metrics-listen", run.metrics_listen,
+                      "HOST:PORT for Prometheus metrics over plain HTTP (GET /metrics; port 0 "
+                      "picks a free one, logged on stderr); off by default");
 
   auto* config_cmd = app.add_subcommand("config", "Work with the configuration file");
   config_cmd->require_subcommand(1);
@@ -245,6 +248,7 @@ int main(int argc, char** argv) {
       if (name == "--dwell") effective.dwell_ns = run.dwell_ns;
       if (name == "--bpf") effective.bpf_filter = run.bpf_filter;
       if (name == "--no-monitor-mode") effective.monitor_mode = run.monitor_mode;
+      if (name == "--metrics-listen") effective.metrics_listen = run.metrics_listen;
     }
     // Not in the file format yet: --keepalive always comes from its flag.
     effective.keepalive_ns = run.keepalive_ns;

@@ -21,12 +21,16 @@
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/progress.h"
 #include "agent/health/capture_board.h"
+#include "agent/run/agent_metrics.h"
 #include "agent/run/agent_runner.h"
 #include "agent/run/replay_position.h"
 #include "agent/spool/rocksdb_spool.h"
 #include "agent/uplink/cert_identity.h"
 #include "agent/uplink/grpc_uplink.h"
 #include "common/log.h"
+#include "common/metrics/http_server.h"
+#include "common/metrics/process_metrics.h"
+#include "common/metrics/registry.h"
 #include "common/service_notify.h"
 
 namespace airfleet::cli {
@@ -58,6 +62,12 @@ int RunAgent(const RunOptions& o) {
   auto privacy_options = PrivacyFromFlags(o.privacy);
   if (!privacy_options.ok())
     return Fail(kExitUsage, std::string(privacy_options.status().message()));
+  if (!o.metrics_listen.empty()) {
+    if (auto parsed = metrics::ParseListenAddress(o.metrics_listen); !parsed.ok()) {
+      return Fail(kExitUsage, absl::StrCat("--metrics-listen (or metrics.listen:): ",
+                                           parsed.status().message()));
+    }
+  }
   auto agent_id = uplink::CommonNameFromCertificateFile(o.cert);
   if (!agent_id.ok()) return Fail(kExitUsage, std::string(agent_id.status().message()));
 
@@ -178,14 +188,37 @@ int RunAgent(const RunOptions& o) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
+  std::unique_ptr<run::AgentRunner> runner;
+  if (!already_finished) {
+    auto created = run::AgentRunner::Create(runner_options, source.get(), spool->get());
+    if (!created.ok()) return Fail(kExitUsage, std::string(created.status().message()));
+    runner = std::move(*created);
+  }
+  // Declared after everything it reads, so it stops (destructor) before they go away.
+  metrics::Registry metrics_registry;
+  std::unique_ptr<metrics::HttpServer> metrics_server;
+  if (!o.metrics_listen.empty()) {
+    metrics::RegisterProcessMetrics("agent", &metrics_registry);
+    run::AgentMetricSources sources;
+    if (runner) sources.runner = [r = runner.get()] { return r->Snapshot(); };
+    sources.spool = spool->get();
+    sources.uplink = &uplink;
+    sources.spool_quota_bytes = o.spool_quota_bytes;
+    sources.now_ns = [] { return absl::ToUnixNanos(absl::Now()); };
+    run::RegisterAgentMetrics(std::move(sources), &metrics_registry);
+    auto started = metrics::HttpServer::Start(
+        o.metrics_listen, [&metrics_registry] { return metrics_registry.Render(); });
+    if (!started.ok()) return Fail(kExitRuntime, std::string(started.status().message()));
+    metrics_server = std::move(*started);
+    Log(absl::StrCat("metrics on http://", metrics_server->address(), "/metrics"));
+  }
+
   notifier.Ready(replay ? absl::StrCat("replaying ", o.pcap)
                         : absl::StrCat("capturing on ", o.iface));
   int exit_code = kExitOk;
   const bool show_progress = replay && (o.progress || ::isatty(STDERR_FILENO) != 0);
   ProgressLine progress_line(stderr, ::isatty(STDERR_FILENO) != 0);
-  if (!already_finished) {
-    auto runner = run::AgentRunner::Create(runner_options, source.get(), spool->get());
-    if (!runner.ok()) return Fail(kExitUsage, std::string(runner.status().message()));
+  if (runner) {
     // The import's progress comes from a watcher thread: the capture loop stays free of I/O.
     std::atomic<bool> import_done{false};
     std::thread progress_thread;
@@ -197,7 +230,7 @@ int RunAgent(const RunOptions& o) {
       progress_thread = std::thread([&, total, name, started] {
         auto update = [&](bool force) {
           progress_line.Update(
-              FormatImportProgress(name, (*runner)->bytes_read(), size_error ? 0 : total,
+              FormatImportProgress(name, runner->bytes_read(), size_error ? 0 : total,
                                    capture_board.Latest().received(), absl::Now() - started),
               force);
         };
@@ -209,17 +242,17 @@ int RunAgent(const RunOptions& o) {
         progress_line.Finish();
       });
     }
-    absl::Status status = (*runner)->Run(g_stop);
+    absl::Status status = runner->Run(g_stop);
     import_done = true;
     if (progress_thread.joinable()) progress_thread.join();
     if (hopper) hopper->Stop();
-    const auto& c = (*runner)->counters();
+    const auto& c = runner->counters();
     Log(absl::StrCat(c.packets, " packets, ", c.summaries_spooled, " device windows spooled in ",
                      c.appends, " appends",
                      c.summaries_lost_disk_full
                          ? absl::StrCat(", ", c.summaries_lost_disk_full, " lost to a full disk")
                          : ""));
-    const auto& pc = (*runner)->privacy_counters();
+    const auto& pc = runner->privacy_counters();
     if (pc.windows > 0) {
       Log(absl::StrCat("privacy: ", pc.addresses, " addresses pseudonymised, ", pc.ssids_hashed,
                        " SSIDs hashed, ", pc.ssids_dropped, " SSIDs dropped"));

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "agent/capture/channel.h"
+#include "common/metrics/http_server.h"
 #include "common/pseudonym.h"
 #include "common/status_macros.h"
 #include "common/yaml_config.h"
@@ -226,6 +227,18 @@ absl::Status ParsePrivacy(const YAML::Node& s, const std::string& name, cli::Run
   return absl::OkStatus();
 }
 
+absl::Status ParseMetrics(const YAML::Node& s, const std::string& name, cli::RunOptions* o) {
+  AF_RETURN_IF_ERROR(CheckKeys(s, name, "metrics", {"listen"}));
+  if (s["listen"]) {
+    AF_RETURN_IF_ERROR(Read(s["listen"], name, "metrics.listen", &o->metrics_listen));
+    if (!o->metrics_listen.empty() && !metrics::ParseListenAddress(o->metrics_listen).ok()) {
+      return Error(name, s["listen"], "metrics.listen",
+                   "expected HOST:PORT, e.g. 127.0.0.1:9465, or \"\" (off)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
@@ -234,7 +247,8 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
   AF_RETURN_IF_ERROR(CheckKeys(
       root, name, "",
-      {"collector", "tls", "spool", "capture", "summary", "replay", "privacy", "log_format"}));
+      {"collector", "tls", "spool", "capture", "summary", "replay", "privacy", "log_format",
+       "metrics"}));
   if (root["log_format"]) {
     std::string format;
     AF_RETURN_IF_ERROR(Read(root["log_format"], name, "log_format", &format));
@@ -252,6 +266,7 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
   if (root["summary"]) AF_RETURN_IF_ERROR(ParseSummary(root["summary"], name, options));
   if (root["replay"]) AF_RETURN_IF_ERROR(ParseReplay(root["replay"], name, options));
   if (root["privacy"]) AF_RETURN_IF_ERROR(ParsePrivacy(root["privacy"], name, options));
+  if (root["metrics"]) AF_RETURN_IF_ERROR(ParseMetrics(root["metrics"], name, options));
   return absl::OkStatus();
 }
 
@@ -272,7 +287,8 @@ std::string DescribeRunOptions(const cli::RunOptions& o) {
       source, ", collector ", o.collector.empty() ? "(none)" : o.collector, ", window ",
       absl::FormatDuration(absl::Nanoseconds(o.window_ns)), ", spool ",
       o.spool_dir.empty() ? "(none)" : o.spool_dir, " (", o.spool_quota_bytes >> 20, " MiB)",
-      o.channels.empty() ? "" : absl::StrCat(", channels ", absl::StrJoin(o.channels, " ")));
+      o.channels.empty() ? "" : absl::StrCat(", channels ", absl::StrJoin(o.channels, " ")),
+      o.metrics_listen.empty() ? "" : absl::StrCat(", metrics on ", o.metrics_listen));
 }
 
 }  // namespace airfleet::agent_config

@@ -46,6 +46,7 @@ summary: {window: 1s, max_devices: 7}
 replay: {exit_when_drained: true, drain_timeout: 5m}
 log_format: json
 privacy: {mode: pseudonymise, key_file: /etc/k, ssids: hash, keep_vendor: true, rotate: daily}
+metrics: {listen: "127.0.0.1:9465"}
 )",
                                "agent.yaml", &o, &p)
                   .ok());
@@ -75,6 +76,7 @@ privacy: {mode: pseudonymise, key_file: /etc/k, ssids: hash, keep_vendor: true, 
   EXPECT_EQ(o.max_devices, 7u);
   EXPECT_TRUE(o.exit_when_drained);
   EXPECT_EQ(o.drain_timeout_ns, 300'000'000'000);
+  EXPECT_EQ(o.metrics_listen, "127.0.0.1:9465");
 }
 
 TEST(AgentConfig, KeysNotInTheFileKeepTheirValues) {
@@ -159,6 +161,14 @@ TEST(AgentConfigErrors, OutOfRangeValues) {
   ExpectError("privacy:\n  key: abc\n", "agent.yaml:2: privacy.key: ", "unknown key");
   ExpectError("collector:\n  heartbeat: 200ms\n",
               "agent.yaml:2: collector.heartbeat: ", "0 (off) or at least 1s");
+}
+
+TEST(AgentConfigErrors, BadMetricsListen) {
+  ExpectError("metrics:\n  listen: 9465\n", "agent.yaml:2: metrics.listen: ", "expected HOST:PORT");
+  ExpectError("metrics: {port: 1}\n", "agent.yaml:1: metrics.port: ", "unknown key");
+  cli::RunOptions o;
+  ASSERT_TRUE(Parse("metrics: {listen: \"\"}\n", &o).ok());
+  EXPECT_EQ(o.metrics_listen, "");  // off
 }
 
 TEST(AgentConfigErrors, LiveAndReplayTogether) {

@@ -170,6 +170,7 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
       if (options_.on_disk_writable) options_.on_disk_writable(counters_.summaries_lost_disk_full);
     }
     if (!options_.replay) RefreshLiveMarker();
+    PublishSnapshot();
     return absl::OkStatus();
   }
   if (!absl::IsResourceExhausted(appended.status())) return appended.status();
@@ -225,7 +226,28 @@ void AgentRunner::RefreshLiveMarker() {
   (void)spool_->PutMetadata(kLiveMarkerKey, absl::StrCat(last_alive_refresh_ns_));
 }
 
+void AgentRunner::PublishSnapshot() {
+  RunnerSnapshot next;
+  next.runner = counters_;
+  next.summariser = summariser_->counters();
+  // On this thread: a live source's counters come from pcap_stats on the capture handle.
+  next.capture = source_->Counters();
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  snapshot_ = next;
+}
+
+RunnerSnapshot AgentRunner::Snapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return snapshot_;
+}
+
 absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
+  // Publish on every way out, errors included, so the endpoint shows where the run ended.
+  struct PublishAtEnd {
+    AgentRunner* runner;
+    ~PublishAtEnd() { runner->Publish(); }
+  } publish_at_end{this};
+  PublishSnapshot();
   if (!options_.replay) {
     CheckLiveCrashMarker();
     // Nothing before this start belongs to this run's windows.
@@ -250,7 +272,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
         ended = true;
         break;
       }
-      PublishCapture();
+      Publish();
       source_->WaitForPacket(100'000'000);
       if (!options_.replay) {
         if (options_.now_ns() - last_alive_refresh_ns_ >= kAliveRefreshNs) RefreshLiveMarker();
@@ -265,7 +287,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
       const int64_t now = absl::GetCurrentTimeNanos();
       if (now - last_publish_ns_ >= 100'000'000) {
         last_publish_ns_ = now;
-        PublishCapture();
+        Publish();
       }
     }
     frame.timestamp_ns = packet.timestamp_ns;
@@ -286,7 +308,6 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
     if (absl::Status s = SpoolSealed(record_start, options_.replay && ended); !s.ok()) return s;
     if (!options_.replay) (void)spool_->PutMetadata(kLiveMarkerKey, "");
   }
-  PublishCapture();
   if (absl::Status s = spool_->Sync(); !s.ok()) return s;
   return source_status;
 }

@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -82,6 +83,16 @@ struct RunnerCounters {
   dissect::AnomalyCounters anomalies;
 };
 
+// What other threads (the metrics endpoint) may read while Run() works: counters as of the last
+// publication, which happens with the heartbeat's (publish_capture: at most every 100 ms while
+// packets flow, when idle, at the end of Run) and at every spool append. Copies, so the capture
+// loop counts in plain integers and pays one short lock per publication, not per frame.
+struct RunnerSnapshot {
+  RunnerCounters runner;
+  summarise::SummariserCounters summariser;
+  capture::CaptureCounters capture;
+};
+
 class AgentRunner {
  public:
   // `source` and `spool` must outlive the runner.
@@ -100,6 +111,8 @@ class AgentRunner {
   uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   const summarise::WindowSummariser& summariser() const { return *summariser_; }
   const privacy::PrivacyCounters& privacy_counters() const { return privacy_->counters(); }
+  // Thread-safe (see RunnerSnapshot).
+  RunnerSnapshot Snapshot() const;
 
  private:
   AgentRunner(RunnerOptions options, capture::PacketSource* source, spool::Spool* spool,
@@ -118,6 +131,12 @@ class AgentRunner {
   }
   void CheckLiveCrashMarker();
   void RefreshLiveMarker();
+  // Both copies (heartbeat and snapshot) / the snapshot alone.
+  void Publish() {
+    PublishCapture();
+    PublishSnapshot();
+  }
+  void PublishSnapshot();
 
   RunnerOptions options_;
   capture::PacketSource* source_;
@@ -135,6 +154,8 @@ class AgentRunner {
   std::map<int64_t, uint64_t> open_first_record_;
   int64_t watermark_ns_ = 0;
   int64_t last_sealed_end_ns_ = 0;
+  mutable std::mutex snapshot_mu_;
+  RunnerSnapshot snapshot_;  // guarded by snapshot_mu_
 };
 
 }  // namespace airfleet::run

@@ -281,6 +281,60 @@ TEST(AgentRunnerLiveTest, KillNineRecordsTheOpenWindowAsLost) {
   EXPECT_EQ(CrashLosses(dir).size(), 1u);
 }
 
+// Reads the runner's published snapshot before every packet it hands over, as the metrics
+// endpoint would from its own thread (here on the capture thread, so the points are exact).
+class SnapshotProbe final : public capture::PacketSource {
+ public:
+  explicit SnapshotProbe(capture::PacketSource* inner) : inner_(inner) {}
+  absl::StatusOr<bool> Next(capture::Packet* out) override {
+    if (runner != nullptr) {
+      const RunnerSnapshot s = runner->Snapshot();
+      // Never ahead of the loop, never going backwards.
+      EXPECT_LE(s.runner.packets, delivered_);
+      EXPECT_GE(s.runner.packets, last_seen_);
+      last_seen_ = s.runner.packets;
+      mid_run_publications_ += s.runner.packets > 0 && s.runner.packets < delivered_ ? 1 : 0;
+    }
+    auto got = inner_->Next(out);
+    if (got.ok() && *got) ++delivered_;
+    return got;
+  }
+  bool AtEnd() const override { return inner_->AtEnd(); }
+  capture::CaptureCounters Counters() const override { return inner_->Counters(); }
+
+  const AgentRunner* runner = nullptr;
+  uint64_t mid_run_publications_ = 0;
+
+ private:
+  capture::PacketSource* inner_;
+  uint64_t delivered_ = 0;
+  uint64_t last_seen_ = 0;
+};
+
+// Publication mid-run does not depend on time here: every spool append (15 windows) publishes.
+TEST(AgentRunnerTest, SnapshotIsPublishedMidRunNeverRunsAheadAndEndsExact) {
+  TempDir tmp;
+  const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 3);
+  auto spool = OpenSpool(tmp.Sub("spool"));
+  auto file = capture::FileReplaySource::Open(pcap, {}, nullptr);
+  ASSERT_TRUE(file.ok()) << file.status();
+  SnapshotProbe probe(file->get());
+  auto runner = AgentRunner::Create(ReplayOptions(pcap, {}), &probe, spool.get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  probe.runner = runner->get();
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*runner)->Run(stop).ok());
+  EXPECT_GT(probe.mid_run_publications_, 0u);
+  const RunnerSnapshot end = (*runner)->Snapshot();
+  const RunnerCounters& c = (*runner)->counters();
+  EXPECT_EQ(end.runner.packets, 30'000u);
+  EXPECT_EQ(end.runner.packets, c.packets);
+  EXPECT_EQ(end.runner.frames_ok, c.frames_ok);
+  EXPECT_EQ(end.runner.summaries_spooled, c.summaries_spooled);
+  EXPECT_EQ(end.summariser.windows_sealed, (*runner)->summariser().counters().windows_sealed);
+  EXPECT_EQ(end.capture.received, 30'000u);
+}
+
 TEST(AgentRunnerTest, InterruptedReplayResumesToTheSameSummaries) {
   TempDir tmp;
   const std::string pcap = WriteScenario(tmp.Sub("scenario.pcap"), 7);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
+#include "common/metrics/http_server.h"
 #include "common/status_macros.h"
 
 namespace airfleet::collector {
@@ -112,10 +113,18 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
                                   const SinkParsers& parsers, CollectorOptions* options) {
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
-  AF_RETURN_IF_ERROR(CheckKeys(root, name, "",
-                               {"listen", "data_dir", "tls", "retention_days", "vendors", "agents",
-                                "sinks", "agent_status", "log_format"}));
+  AF_RETURN_IF_ERROR(
+      CheckKeys(root, name, "",
+                {"listen", "metrics_listen", "data_dir", "tls", "privacy_key_file",
+                 "retention_days", "vendors", "agents", "sinks", "agent_status", "log_format"}));
   AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
+  AF_RETURN_IF_ERROR(ReadInto(root, "metrics_listen", name, "", &options->metrics_listen));
+  if (!options->metrics_listen.empty()) {
+    if (absl::Status s = metrics::ParseListenAddress(options->metrics_listen).status(); !s.ok()) {
+      return absl::InvalidArgumentError(Where(name, root["metrics_listen"], "metrics_listen") +
+                                        "expected HOST:PORT, e.g. 127.0.0.1:9464, or \"\" (off)");
+    }
+  }
   AF_RETURN_IF_ERROR(ReadInto(root, "data_dir", name, "", &options->data_dir));
   AF_RETURN_IF_ERROR(ReadInto(root, "log_format", name, "", &options->log_format));
   if (!log::ParseFormat(options->log_format).ok()) {

@@ -109,6 +109,8 @@ TEST(CollectorConfig, ErrorsNameFileLineAndKey) {
       {"log_format: yaml\n", "c.yaml:1: log_format: must be text or json"},
       {"agent_status: {offline_after: 5}\n", "c.yaml:1: agent_status.offline_after: unknown key"},
       {"listen: [\n", "c.yaml:2: not valid YAML"},
+      {"listen: a:1\nmetrics_listen: 9464\n", "c.yaml:2: metrics_listen: expected HOST:PORT"},
+      {"metrics_listen: [a, 1]\n", "c.yaml:1: metrics_listen: "},
   };
   for (const Case& c : cases) {
     CollectorOptions o;
@@ -134,6 +136,18 @@ TEST(CollectorConfig, DocumentedExampleParses) {
                                        BuiltinSinkParsers(), &o);
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_FALSE(o.data_dir.empty());
+  EXPECT_EQ(o.metrics_listen, "127.0.0.1:9464");
+}
+
+TEST(CollectorConfig, MetricsListenAndPrivacyKeyAreTopLevelKeys) {
+  CollectorOptions o;
+  EXPECT_EQ(o.metrics_listen, "");  // off unless asked for
+  absl::Status s = ParseCollectorConfig(
+      "metrics_listen: \"[::1]:0\"\nprivacy_key_file: /etc/airfleet/privacy.key\n", "c.yaml",
+      TestParsers(), &o);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(o.metrics_listen, "[::1]:0");
+  EXPECT_EQ(o.privacy_key_file, "/etc/airfleet/privacy.key");
 }
 
 }  // namespace

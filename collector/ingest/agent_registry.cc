@@ -77,6 +77,13 @@ bool AgentRegistry::IsConnected(const std::string& agent_id) const {
   return it != agents_.end() && it->second.streams > 0;
 }
 
+size_t AgentRegistry::ConnectedCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t connected = 0;
+  for (const auto& [id, live] : agents_) connected += live.streams > 0 ? 1 : 0;
+  return connected;
+}
+
 std::vector<v1::AgentInfo> AgentRegistry::Overlay(std::vector<v1::AgentInfo> persisted) const {
   std::lock_guard<std::mutex> lock(mu_);
   absl::flat_hash_map<std::string, size_t> index;

@@ -33,6 +33,8 @@ class AgentRegistry {
   std::vector<v1::AgentInfo> Overlay(std::vector<v1::AgentInfo> persisted) const;
 
   bool IsConnected(const std::string& agent_id) const;
+  // Agents with at least one open stream now (for metrics).
+  size_t ConnectedCount() const;
 
  private:
   struct Live {

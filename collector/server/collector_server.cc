@@ -13,10 +13,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "collector/enrich/enrich.h"
+#include "collector/server/collector_metrics.h"
 #include "collector/server/tls_files.h"
 #include "collector/store/rocksdb_store.h"
 #include "common/key_file.h"
 #include "common/log.h"
+#include "common/metrics/process_metrics.h"
 #include "common/status_macros.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
@@ -86,6 +88,9 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   if (options.data_dir.empty()) return absl::InvalidArgumentError("--data-dir is required");
   std::string host;
   AF_RETURN_IF_ERROR(CheckListenAddress(options.listen, &host));
+  if (!options.metrics_listen.empty()) {
+    AF_RETURN_IF_ERROR(metrics::ParseListenAddress(options.metrics_listen).status());
+  }
   AF_ASSIGN_OR_RETURN(TlsMaterial tls,
                       LoadTlsMaterial(options.ca_file, options.cert_file, options.key_file));
   AF_RETURN_IF_ERROR(CheckWritableDir(options.data_dir));
@@ -187,6 +192,26 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
                                                " (address in use or not a local address?)"));
   }
   c->address_ = absl::StrCat(host, ":", port);
+  if (!options.metrics_listen.empty()) {
+    metrics::RegisterProcessMetrics("collector", &c->metrics_);
+    RegisterCollectorMetrics({&c->ingest_->counters(), c->queue_.get(), c->registry_.get(),
+                              c->store_.get(), c->sink_hub_.get(), with_sinks},
+                             &c->metrics_);
+    AF_ASSIGN_OR_RETURN(c->metrics_server_,
+                        metrics::HttpServer::Start(options.metrics_listen, [raw = c.get()] {
+                          return raw->metrics_.Render();
+                        }));
+    c->metrics_address_ = c->metrics_server_->address();
+    // Like collector.addr: how a test or a local scraper finds a port-0 endpoint, while the
+    // "listening on" line stays the only line on stderr.
+    AF_RETURN_IF_ERROR(
+        WriteFileAtomically(absl::StrCat(options.data_dir, "/metrics.addr"), c->metrics_address_));
+  } else {
+    // A file left by an earlier run with metrics on would name a port nobody serves.
+    std::error_code ignored;
+    std::filesystem::remove(absl::StrCat(options.data_dir, "/metrics.addr"), ignored);
+  }
+  // Last: collector.addr means "started" to scripts and tests, so nothing may fail after it.
   AF_RETURN_IF_ERROR(
       WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
   if (c->sink_hub_) c->sink_hub_->Start();
@@ -245,6 +270,8 @@ void Collector::Shutdown() {
     stopping_ = true;
     cv_.notify_all();
   }
+  // First: scrapes read the parts stopped below.
+  if (metrics_server_) metrics_server_->Stop();
   if (retention_.joinable()) retention_.join();
   if (vendor_check_.joinable()) vendor_check_.join();
   if (server_) {

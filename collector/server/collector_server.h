@@ -1,9 +1,10 @@
 #pragma once
 
 // The whole collector process minus flag parsing and signals: store, commit queue, Ingest and
-// Admin on one mTLS port, the address file, periodic retention, and the enrichment sources (vendor
-// table, known-device registry). main.cc only wires flags to CollectorOptions, SIGTERM to
-// Shutdown() and SIGHUP to ReloadVendors(); tests start it in-process the same way.
+// Admin on one mTLS port, the address file, periodic retention, the enrichment sources (vendor
+// table, known-device registry) and, when asked for, the Prometheus metrics endpoint. main.cc only
+// wires flags to CollectorOptions, SIGTERM to Shutdown() and SIGHUP to ReloadVendors(); tests start
+// it in-process the same way.
 
 #include <condition_variable>
 #include <functional>
@@ -22,6 +23,8 @@
 #include "collector/ingest/ingest_service.h"
 #include "collector/sinks/sink_hub.h"
 #include "collector/store/store.h"
+#include "common/metrics/http_server.h"
+#include "common/metrics/registry.h"
 #include "grpcpp/server.h"
 
 namespace airfleet::collector {
@@ -59,6 +62,10 @@ struct CollectorOptions {
   AgentStatusPolicy agent_status;
   // "text" or "json" (common/log.h); applied by main().
   std::string log_format = "text";
+  // Prometheus /metrics over plain HTTP (collector_metrics.h), "HOST:PORT" (port 0 picks a free
+  // one); "" = off, the default: the endpoint has no authentication, so serving it is the
+  // operator's decision and address (README "Monitoring").
+  std::string metrics_listen;
 };
 
 class Collector {
@@ -70,6 +77,8 @@ class Collector {
 
   // "host:port" actually bound (port 0 resolved).
   const std::string& address() const { return address_; }
+  // The metrics endpoint actually bound ("" when off); also in `<data_dir>/metrics.addr`.
+  const std::string& metrics_address() const { return metrics_address_; }
   // Stops accepting, ends streams (in-flight commits complete and are acked if possible), closes
   // the store. Idempotent.
   void Shutdown();
@@ -99,6 +108,9 @@ class Collector {
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
+  metrics::Registry metrics_;
+  std::unique_ptr<metrics::HttpServer> metrics_server_;
+  std::string metrics_address_;
 
   std::mutex mu_;
   std::condition_variable cv_;

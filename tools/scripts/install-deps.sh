@@ -8,7 +8,7 @@ PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpcap-dev librocksdb-dev libssl-dev openssl libabsl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libzstd-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libzstd-dev libmicrohttpd-dev
   libnl-3-dev libnl-genl-3-dev libsystemd-dev
   clang libclang-rt-14-dev clang-format
   tshark ieee-data graphviz
