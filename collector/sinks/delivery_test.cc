@@ -4,20 +4,20 @@
 #include "collector/sinks/delivery.h"
 
 #include <atomic>
-#include <filesystem>
 #include <map>
 #include <set>
 
 #include "collector/ingest/commit_queue.h"
 #include "collector/sinks/sink_hub.h"
 #include "collector/store/rocksdb_store.h"
+#include "collector/testing/store_fixture.h"
 #include "gtest/gtest.h"
 
 namespace airfleet::collector::sinks {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'040'000'000'000;
-constexpr int64_t kNow = kT0 + 300'000'000'000;
+using testing::kT0;
+constexpr int64_t kNow = kT0 + 5 * testing::kMinute;  // the fixture's clock until a test moves it
 
 // Answers from a script: verdicts[id] is consumed one per write of that record (then kOk).
 class ScriptedSink : public Sink {
@@ -61,50 +61,16 @@ class ScriptedSink : public Sink {
   int writes_ok = 0;
 };
 
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           (std::string("delivery_") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    auto store = RocksDbStore::Open({dir_.string(), [] { return kNow; }, true, true});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
   void Commit(const std::string& agent, uint64_t seq, uint64_t mac, uint32_t frames) {
-    v1::Batch b;
-    b.set_stream_id(9);
-    b.set_sequence(seq);
-    v1::DeviceWindow* w = b.add_windows();
-    w->set_mac(mac);
-    w->set_window_start_ns(kT0);
-    w->set_window_ms(60000);
-    w->set_frames(frames);
-    v1::ProbeObservation* p = b.add_probes();
-    p->set_mac(mac);
-    p->set_window_start_ns(kT0);
-    p->set_ssid("cafe");
-    p->set_count(frames);
-    v1::LossRecord* loss = b.mutable_health()->add_losses();
-    loss->set_reason("spool_quota");
-    loss->set_recorded_ns(kT0);
-    loss->set_first_sequence(3);
-    ASSERT_TRUE(store_->CommitBatch(agent, b).ok());
+    ASSERT_TRUE(store_->CommitBatch(agent, testing::OneDeviceBatch(9, seq, mac, frames)).ok());
   }
   std::unique_ptr<SinkDelivery> Delivery(ScriptedSink** out, std::string name = "es") {
     auto sink = std::make_unique<ScriptedSink>(name);
     *out = sink.get();
     DeliveryOptions options;
-    options.now_ns = [] { return kNow; };
+    options.now_ns = [this] { return now_.load(); };
     options.backoff_initial = std::chrono::milliseconds(1);
     options.backoff_max = std::chrono::milliseconds(2);
     MaterialiseContext context;
@@ -117,9 +83,6 @@ class DeliveryTest : public ::testing::Test {
     EXPECT_TRUE(d.ok()) << d.status();
     return std::move(*d);
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<RocksDbStore> store_;
 };
 
 TEST_F(DeliveryTest, WritesMergedRecordsOnceEachWithEnrichment) {
