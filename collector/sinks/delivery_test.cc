@@ -155,6 +155,40 @@ TEST_F(DeliveryTest, DroppedRecordsGoToTheDeadLetterStoreWithTheReason) {
   EXPECT_EQ(restarted->status().dead_lettered, 1u);
 }
 
+TEST_F(DeliveryTest, RetentionDeletesOnlyDeadLettersDroppedBeforeTheCutoff) {
+  ScriptedSink* sink = nullptr;
+  auto delivery = Delivery(&sink);
+  Commit("pi-1", 1, 0xa, 3);
+  sink->verdicts["d:00000000000a"] = {Verdict::kDrop};
+  ASSERT_TRUE(delivery->RunOnce().ok());  // dropped at kNow
+  now_ = kNow + 10 * testing::kDay;
+  Commit("pi-1", 2, 0xb, 3);
+  sink->verdicts["d:00000000000b"] = {Verdict::kDrop};
+  ASSERT_TRUE(delivery->RunOnce().ok());  // dropped 10 days later
+  EXPECT_EQ(delivery->status().dead_lettered, 2u);
+
+  // Kept 5 days: the first letter has expired, the second has not.
+  auto deleted = ExpireDeadLetters(*store_, RetentionCutoffNs(now_.load(), 5));
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, (std::map<std::string, uint64_t>{{"es", 1}}));
+  delivery->ForgetDeadLetters(deleted->at("es"));
+  EXPECT_EQ(delivery->status().dead_lettered, 1u);
+  auto letters = ListDeadLetters(*store_, "", 0);
+  ASSERT_TRUE(letters.ok());
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_EQ((*letters)[0].record_id(), "d:00000000000b");
+
+  // The sink's cursor shares the key prefix and is not a letter: a restart resumes after it.
+  delivery.reset();
+  auto restarted = Delivery(&sink);
+  EXPECT_EQ(restarted->cursor(), 2u);
+  EXPECT_EQ(restarted->status().dead_lettered, 1u);
+  // Nothing else expired yet: a second pass deletes nothing.
+  auto again = ExpireDeadLetters(*store_, RetentionCutoffNs(now_.load(), 5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+}
+
 TEST_F(DeliveryTest, CursorSurvivesRestartSoDeliveredEntriesAreNotResent) {
   Commit("pi-1", 1, 0xa, 3);
   ScriptedSink* sink = nullptr;
