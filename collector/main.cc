@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   auto* cert = app.add_option("--cert", flags.cert_file, "collector certificate (PEM)");
   auto* key = app.add_option("--key", flags.key_file, "collector private key (PEM)");
   auto* retention = app.add_option("--retention-days", flags.retention_days,
-                                   "delete windows older than this many days (0 = keep)")
+                                   "delete records older than this many days (0 = keep); sets "
+                                   "every kind, overriding the file's retention: section")
                         ->capture_default_str()
                         ->check(CLI::NonNegativeNumber);
   auto* ieee = app.add_option("--ieee-data-dir", flags.ieee_data_dir,
@@ -89,7 +90,11 @@ int main(int argc, char** argv) {
   if (*ca) options.ca_file = flags.ca_file;
   if (*cert) options.cert_file = flags.cert_file;
   if (*key) options.key_file = flags.key_file;
-  if (*retention) options.retention_days = flags.retention_days;
+  if (*retention) {
+    // The flag beats the file for every kind, so `--retention-days 0` always keeps everything.
+    options.retention_days = flags.retention_days;
+    options.retention = {};
+  }
   if (*ieee) options.ieee_data_dir = flags.ieee_data_dir;
   if (*manuf) options.manuf_file = flags.manuf_file;
   if (*privacy_key) options.privacy_key_file = flags.privacy_key_file;
@@ -120,6 +125,12 @@ int main(int argc, char** argv) {
                 options.listen.c_str(), options.data_dir.c_str(),
                 options.make_sinks ? "external sinks enabled" : "no external sinks",
                 options.metrics_listen.empty() ? "off" : options.metrics_listen.c_str());
+    // After precedence (flag, retention: section, retention_days), so an operator sees what runs.
+    const airfleet::collector::RetentionPlan plan = airfleet::collector::ResolveRetention(options);
+    std::printf(
+        "retention in days (0 = keep): windows %d, probes %d, devices %d, dead letters %d\n",
+        plan.store.windows_days, plan.store.probes_days, plan.store.devices_days,
+        plan.dead_letters_days);
     return 0;
   }
 

@@ -6,14 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "agent/dissect/radio_header.h"
+#include "agent/dissect/testing/real_captures.h"
 
 namespace airfleet::dissect {
 namespace {
@@ -380,47 +378,10 @@ TEST(AvsTest, HostileLengths) {
 
 // --- Real captures (expected values from tshark 4.0) --------------------------------------------
 
-std::vector<std::vector<uint8_t>> ReadPcap(const std::string& path, uint32_t* linktype) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::vector<uint8_t>> packets;
-  if (file.size() < 24) return packets;
-  const bool swapped = file[0] == 0xa1;
-  auto u32 = [&](size_t off) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      v |= static_cast<uint32_t>(file[off + (swapped ? 3 - i : i)]) << (8 * i);
-    }
-    return v;
-  };
-  *linktype = u32(20);
-  for (size_t off = 24; off + 16 <= file.size();) {
-    const uint32_t caplen = u32(off + 8);
-    off += 16;
-    if (caplen > file.size() - off) break;
-    packets.emplace_back(file.begin() + off, file.begin() + off + caplen);
-    off += caplen;
-  }
-  return packets;
-}
-
-std::vector<std::vector<uint8_t>> LoadFixture(const std::string& name, uint32_t want_linktype) {
-  std::string dir;
-  if (const char* d = std::getenv("AIRFLEET_REAL_PCAPS")) {
-    dir = d;
-  } else if (const char* s = std::getenv("AIRFLEET_SOURCE_DIR")) {
-    dir = std::string(s) + "/../shared/testdata/pcaps";
-  }
-  const std::string path = dir + "/" + name;
-  if (dir.empty() || !std::filesystem::exists(path)) return {};
-  uint32_t linktype = 0;
-  auto packets = ReadPcap(path, &linktype);
-  EXPECT_EQ(linktype, want_linktype) << name;
-  return packets;
-}
+using fixtures::LoadRealCapture;
 
 TEST(PpiRealCaptureTest, FcsPresentAndInvalid) {
-  auto packets = LoadFixture("packetnet__80211_ppi_fcs_present_and_invalid.pcap", 192);
+  auto packets = LoadRealCapture("packetnet__80211_ppi_fcs_present_and_invalid.pcap", 192);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   Result r = RunParser(ParsePpi, packets[0]);
   EXPECT_EQ(r.anomaly, Anomaly::kNone);
@@ -435,7 +396,7 @@ TEST(PpiRealCaptureTest, FcsPresentAndInvalid) {
 }
 
 TEST(PpiRealCaptureTest, HttpWithMacPhy) {
-  auto packets = LoadFixture("libpcap__http_PPI.pcap", 192);
+  auto packets = LoadRealCapture("libpcap__http_PPI.pcap", 192);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   ASSERT_GE(packets.size(), 3u);
   const int kSignal[] = {-56, -65, -57};
@@ -453,7 +414,7 @@ TEST(PpiRealCaptureTest, HttpWithMacPhy) {
 }
 
 TEST(PpiRealCaptureTest, NonWifiInnerDlt) {
-  auto packets = LoadFixture("nDPI__someip_sd_sample.pcap", 192);
+  auto packets = LoadRealCapture("nDPI__someip_sd_sample.pcap", 192);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   Result r = RunParser(ParsePpi, packets[0]);
   EXPECT_EQ(r.anomaly, Anomaly::kPpiUnsupportedDlt);
@@ -461,7 +422,7 @@ TEST(PpiRealCaptureTest, NonWifiInnerDlt) {
 }
 
 TEST(PrismRealCaptureTest, PypackerSignalAndRate) {
-  auto packets = LoadFixture("pypacker__packets_prism.pcap", 119);
+  auto packets = LoadRealCapture("pypacker__packets_prism.pcap", 119);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   ASSERT_GE(packets.size(), 3u);
   const int kSignal[] = {-89, -83, -90};
@@ -478,7 +439,7 @@ TEST(PrismRealCaptureTest, PypackerSignalAndRate) {
 }
 
 TEST(PrismRealCaptureTest, WpacleanCrashIsTruncated) {
-  auto packets = LoadFixture("aircrack-ng__wpaclean_crash.pcap", 119);
+  auto packets = LoadRealCapture("aircrack-ng__wpaclean_crash.pcap", 119);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   Result r = RunParser(ParsePrism, packets[0]);
   EXPECT_EQ(r.anomaly, Anomaly::kPrismTruncated);

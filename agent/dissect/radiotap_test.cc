@@ -6,15 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "agent/dissect/radio_header.h"
+#include "agent/dissect/testing/real_captures.h"
 
 namespace airfleet::dissect {
 namespace {
@@ -428,51 +426,11 @@ TEST(RadiotapTest, RandomCorruptionNeverClaimsMoreThanThePacket) {
 
 // --- Real capture (tshark 4.0 gives the expected values) ----------------------------------------
 
-// Reads the packets of a classic little- or big-endian pcap file; enough for these fixtures.
-std::vector<std::vector<uint8_t>> ReadPcap(const std::string& path, uint32_t* linktype) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::vector<uint8_t>> packets;
-  if (file.size() < 24) return packets;
-  const bool swapped = file[0] == 0xa1;
-  auto u32 = [&](size_t off) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      v |= static_cast<uint32_t>(file[off + (swapped ? 3 - i : i)]) << (8 * i);
-    }
-    return v;
-  };
-  *linktype = u32(20);
-  for (size_t off = 24; off + 16 <= file.size();) {
-    const uint32_t caplen = u32(off + 8);
-    off += 16;
-    if (caplen > file.size() - off) break;
-    packets.emplace_back(file.begin() + off, file.begin() + off + caplen);
-    off += caplen;
-  }
-  return packets;
-}
-
-std::string PcapDir() {
-  if (const char* d = std::getenv("AIRFLEET_REAL_PCAPS")) return d;
-  if (const char* s = std::getenv("AIRFLEET_SOURCE_DIR")) {
-    return std::string(s) + "/../shared/testdata/pcaps";
-  }
-  return "";
-}
-
-std::vector<std::vector<uint8_t>> LoadFixture(const std::string& name, uint32_t want_linktype) {
-  const std::string path = PcapDir() + "/" + name;
-  if (PcapDir().empty() || !std::filesystem::exists(path)) return {};
-  uint32_t linktype = 0;
-  auto packets = ReadPcap(path, &linktype);
-  EXPECT_EQ(linktype, want_linktype) << name;
-  return packets;
-}
+using fixtures::LoadRealCapture;
 
 // pcap4j's test file sets every field from TSFT to VHT (bits 0..21) with distinctive values.
 TEST(RadiotapRealCaptureTest, Pcap4jAllFields) {
-  auto packets = LoadFixture("pcap4j__RadiotapPacketTest.pcap", 127);
+  auto packets = LoadRealCapture("pcap4j__RadiotapPacketTest.pcap", 127);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   Result r = Parse(packets[0]);
   EXPECT_EQ(r.anomaly, Anomaly::kNone);
@@ -494,7 +452,7 @@ TEST(RadiotapRealCaptureTest, Pcap4jAllFields) {
 // Three present words (combined + two chains): the first radiotap.dbm_antsignal tshark shows for
 // the first five frames (the combined signal), and the 2437 MHz channel.
 TEST(RadiotapRealCaptureTest, AircrackThreeWordSignals) {
-  auto packets = LoadFixture("aircrack-ng__test1.pcap", 127);
+  auto packets = LoadRealCapture("aircrack-ng__test1.pcap", 127);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   const int kExpected[] = {-86, -76, -66, -77, -66};
   ASSERT_GE(packets.size(), 5u);
@@ -511,7 +469,7 @@ TEST(RadiotapRealCaptureTest, AircrackThreeWordSignals) {
 // tcpdump's exthdr file has a second present word in the radiotap namespace with undefined bits;
 // tshark also stops there. Fields of the first word are still parsed.
 TEST(RadiotapRealCaptureTest, TcpdumpUnknownExtendedBits) {
-  auto packets = LoadFixture("tcpdump__ieee802.11_exthdr.pcap", 127);
+  auto packets = LoadRealCapture("tcpdump__ieee802.11_exthdr.pcap", 127);
   if (packets.empty()) GTEST_SKIP() << "real captures not found; set AIRFLEET_REAL_PCAPS";
   Result r = Parse(packets[0]);
   EXPECT_EQ(r.anomaly, Anomaly::kRadiotapUnknownField);

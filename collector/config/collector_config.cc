@@ -22,6 +22,32 @@ absl::Status ReadInto(const YAML::Node& map, const char* key, const std::string&
   return absl::OkStatus();
 }
 
+// `retention:` per kind; a kind the section does not name keeps using retention_days.
+absl::Status ParseRetention(const YAML::Node& section, const std::string& name,
+                            RetentionDays* out) {
+  const std::pair<const char*, std::optional<int>*> kinds[] = {
+      {"windows_days", &out->windows_days},
+      {"probes_days", &out->probes_days},
+      {"devices_days", &out->devices_days},
+      {"dead_letters_days", &out->dead_letters_days},
+  };
+  std::vector<std::string> allowed;
+  for (const auto& [key, field] : kinds) allowed.push_back(key);
+  AF_RETURN_IF_ERROR(CheckKeys(section, name, "retention", allowed));
+  for (const auto& [key, field] : kinds) {
+    const YAML::Node node = section[key];
+    if (!node) continue;
+    const std::string path = absl::StrCat("retention.", key);
+    AF_ASSIGN_OR_RETURN(int days, Read<int>(node, name, path));
+    if (days < 0) {
+      return absl::InvalidArgumentError(Where(name, node, path) +
+                                        "must be 0 (keep this kind) or more");
+    }
+    *field = days;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseAgents(const YAML::Node& agents, const std::string& name,
                          CollectorOptions* options) {
   if (!agents.IsMap()) {
@@ -113,10 +139,10 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
                                   const SinkParsers& parsers, CollectorOptions* options) {
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
-  AF_RETURN_IF_ERROR(
-      CheckKeys(root, name, "",
-                {"listen", "metrics_listen", "data_dir", "tls", "privacy_key_file",
-                 "retention_days", "vendors", "agents", "sinks", "agent_status", "log_format"}));
+  AF_RETURN_IF_ERROR(CheckKeys(root, name, "",
+                               {"listen", "metrics_listen", "data_dir", "tls", "privacy_key_file",
+                                "retention_days", "retention", "vendors", "agents", "sinks",
+                                "agent_status", "log_format"}));
   AF_RETURN_IF_ERROR(ReadInto(root, "listen", name, "", &options->listen));
   AF_RETURN_IF_ERROR(ReadInto(root, "metrics_listen", name, "", &options->metrics_listen));
   if (!options->metrics_listen.empty()) {
@@ -136,6 +162,9 @@ absl::Status ParseCollectorConfig(const std::string& text, const std::string& na
   if (options->retention_days < 0) {
     return absl::InvalidArgumentError(Where(name, root["retention_days"], "retention_days") +
                                       "must be 0 (keep everything) or more");
+  }
+  if (const YAML::Node retention = root["retention"]) {
+    AF_RETURN_IF_ERROR(ParseRetention(retention, name, &options->retention));
   }
   if (const YAML::Node tls = root["tls"]) {
     AF_RETURN_IF_ERROR(CheckKeys(tls, name, "tls", {"ca", "cert", "key"}));

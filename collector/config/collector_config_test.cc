@@ -88,6 +88,38 @@ TEST(CollectorConfig, DisabledOrAbsentSinksMeanNoOutbox) {
   EXPECT_FALSE(o.make_sinks);
 }
 
+TEST(CollectorConfig, RetentionPerKindFallsBackToRetentionDays) {
+  CollectorOptions o;
+  absl::Status s = ParseCollectorConfig(R"(
+retention_days: 14
+retention:
+  windows_days: 7
+  probes_days: 0
+  dead_letters_days: 90
+)",
+                                        "c.yaml", TestParsers(), &o);
+  ASSERT_TRUE(s.ok()) << s;
+  RetentionPlan plan = ResolveRetention(o);
+  EXPECT_EQ(plan.store.windows_days, 7);
+  EXPECT_EQ(plan.store.probes_days, 0);  // kept forever although retention_days is 14
+  EXPECT_EQ(plan.store.devices_days, 14);
+  EXPECT_EQ(plan.dead_letters_days, 90);
+  EXPECT_FALSE(plan.KeepsEverything());
+
+  // Without a retention: section every kind uses retention_days, and 0 keeps everything.
+  CollectorOptions plain;
+  ASSERT_TRUE(ParseCollectorConfig("retention_days: 0\n", "c.yaml", TestParsers(), &plain).ok());
+  EXPECT_TRUE(ResolveRetention(plain).KeepsEverything());
+  // The section alone works with the built-in default (30) for the kinds it does not name.
+  CollectorOptions section_only;
+  ASSERT_TRUE(ParseCollectorConfig("retention: {devices_days: 365}\n", "c.yaml", TestParsers(),
+                                   &section_only)
+                  .ok());
+  RetentionPlan defaults = ResolveRetention(section_only);
+  EXPECT_EQ(defaults.store.windows_days, 30);
+  EXPECT_EQ(defaults.store.devices_days, 365);
+}
+
 TEST(CollectorConfig, ErrorsNameFileLineAndKey) {
   struct Case {
     const char* text;
@@ -97,6 +129,14 @@ TEST(CollectorConfig, ErrorsNameFileLineAndKey) {
       {"listen: a:1\nretention_dayz: 3\n", "c.yaml:2: retention_dayz: unknown key"},
       {"retention_days: lots\n", "c.yaml:1: retention_days: expected a whole number"},
       {"retention_days: -1\n", "c.yaml:1: retention_days: must be 0"},
+      {"retention:\n  windows_days: 7\n  probes_days: -3\n",
+       "c.yaml:3: retention.probes_days: must be 0 (keep this kind) or more"},
+      {"retention:\n  devices_days: forever\n",
+       "c.yaml:2: retention.devices_days: expected a whole number"},
+      {"retention:\n  window_days: 7\n",
+       "c.yaml:2: retention.window_days: unknown key (expected one of: windows_days, "
+       "probes_days, devices_days, dead_letters_days)"},
+      {"retention: 7\n", "c.yaml:1: retention"},
       {"tls:\n  ca: a\n  crt: b\n",
        "c.yaml:3: tls.crt: unknown key (expected one of: ca, cert, key)"},
       {"agents:\n  pi: {location: {lat: 95, lon: 0}}\n", "agents.pi.location: lat must be in"},
@@ -136,6 +176,9 @@ TEST(CollectorConfig, DocumentedExampleParses) {
                                        BuiltinSinkParsers(), &o);
   ASSERT_TRUE(s.ok()) << s;
   EXPECT_FALSE(o.data_dir.empty());
+  // It shows the retention: section, every kind named.
+  EXPECT_TRUE(o.retention.windows_days && o.retention.probes_days && o.retention.devices_days &&
+              o.retention.dead_letters_days);
   EXPECT_EQ(o.metrics_listen, "127.0.0.1:9464");
 }
 

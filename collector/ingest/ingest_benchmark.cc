@@ -15,7 +15,6 @@
 // gRPC, commit, RocksDB background) overstates the collector's own cost; `summaries/s` is the
 // rate at which acks came back. `group` is the mean number of batches per group commit.
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -31,6 +30,7 @@
 #include "collector/server/collector_server.h"
 #include "collector/server/test_client.h"
 #include "collector/store/rocksdb_store.h"
+#include "collector/testing/bench_load.h"
 #include "collector/testing/test_pki.h"
 #include "grpcpp/client_context.h"
 
@@ -39,7 +39,6 @@ namespace {
 
 constexpr int64_t kT0 = 1'700'000'040'000'000'000;
 constexpr int64_t kMinute = 60'000'000'000;
-constexpr uint64_t kDevicePool = 50'000;
 constexpr int64_t kTargetSummaries = 1'000'000;
 constexpr int kMaxStreams = 64;
 
@@ -64,13 +63,6 @@ absl::Status RegisterKnownDevices(const std::string& data_dir, int count) {
     devices.push_back(std::move(d));
   }
   return (*known)->Put(std::move(devices)).status();
-}
-
-double ProcessCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // One PKI for the whole binary: issuing a certificate shells out to openssl.
@@ -113,35 +105,6 @@ const Fleet& GetFleet() {
     return f;
   }();
   return *fleet;
-}
-
-// A batch whose windows are re-stamped per send: only the sequence and minute change.
-v1::AgentMessage MakeBatchMessage(const std::string& agent_id, uint64_t stream_id, int windows,
-                                  std::mt19937_64& rng) {
-  v1::AgentMessage m;
-  v1::Batch* b = m.mutable_batch();
-  b->set_agent_id(agent_id);
-  b->set_stream_id(stream_id);
-  for (int i = 0; i < windows; ++i) {
-    v1::DeviceWindow* w = b->add_windows();
-    w->set_mac(0x020000000000 + rng() % kDevicePool);
-    w->set_window_ms(60000);
-    w->set_first_offset_us(static_cast<uint32_t>(rng() % 30'000'000));
-    w->set_last_offset_us(w->first_offset_us() + 20'000'000);
-    w->set_frames(static_cast<uint32_t>(1 + rng() % 40));
-    w->set_bytes(w->frames() * 120);
-    w->add_subtype_keys(0x04);
-    w->add_subtype_counts(w->frames());
-    w->set_signal_min_dbm(-80);
-    w->set_signal_max_dbm(-40);
-    w->set_signal_sum_dbm(-60 * int64_t{w->frames()});
-    w->set_signal_count(w->frames());
-    w->add_channels_mhz(2437);
-    w->set_probe_requests(w->frames());
-    w->set_randomised(true);
-    w->set_probe_fingerprint(rng());
-  }
-  return m;
 }
 
 void BM_IngestStreams(benchmark::State& state) {
@@ -205,10 +168,11 @@ void BM_IngestStreams(benchmark::State& state) {
         state.SkipWithError("hello failed");
         return;
       }
-      c->batch = MakeBatchMessage(agent_id, c->stream_id, windows, rng);
+      // Its windows are re-stamped per send: only the sequence and minute change.
+      *c->batch.mutable_batch() = testing::BenchBatch(agent_id, c->stream_id, windows, 0, rng);
       clients.push_back(std::move(c));
     }
-    const double cpu_start = ProcessCpuSeconds();
+    const double cpu_start = testing::ProcessCpuSeconds();
     state.ResumeTiming();
 
     std::atomic<int> failures{0};
@@ -234,7 +198,7 @@ void BM_IngestStreams(benchmark::State& state) {
     for (std::thread& t : threads) t.join();
 
     state.PauseTiming();
-    const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
+    const double cpu_seconds = testing::ProcessCpuSeconds() - cpu_start;
     for (auto& c : clients) c->stream->Finish().IgnoreError();
     const CommitQueueStats stats = (*collector)->commit_stats();
     const int64_t summaries = int64_t{streams} * batches_per_stream * windows;

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -83,13 +84,18 @@ struct Child {
   }
 };
 
-Child Spawn(const std::vector<std::string>& args) {
+// `stdout_path`: where the child's stdout goes ("" = this process's stdout).
+Child Spawn(const std::vector<std::string>& args, const std::string& stdout_path = "") {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
   Child child;
   child.pid = ::fork();
   if (child.pid == 0) {
     ::dup2(fds[1], 2);
+    if (!stdout_path.empty()) {
+      int out = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (out >= 0) ::dup2(out, 1);
+    }
     ::close(fds[0]);
     ::close(fds[1]);
     std::vector<char*> argv;
@@ -283,6 +289,103 @@ TEST_F(CollectorProcessTest, KillDashNineDuringIngestLosesNothingAcknowledged) {
   for (const auto& [mac, frames] : frames_by_mac) {
     ASSERT_EQ(frames, 1 + mac % 7) << "mac " << mac;
   }
+  ::kill(child_.pid, SIGTERM);
+  int status = child_.Wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+// Per-kind retention in the real binary: the precedence --check-config reports, then a restart
+// whose start-up pass cuts the windows at their own age and keeps the devices (kept longer).
+TEST_F(CollectorProcessTest, RetentionCutsEachKindAtItsOwnAgeAfterARestart) {
+  constexpr int64_t kDayNs = int64_t{86'400} * 1'000'000'000;
+  constexpr int kWindows = 40;
+  const std::string config = (root_ / "retention.yaml").string();
+  {
+    std::ofstream out(config);
+    out << "retention:\n  windows_days: 2\n";
+  }
+  auto checked = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = Args();
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("--check-config");
+    const std::string out = (root_ / "check.out").string();
+    Child c = Spawn(args, out);
+    c.WaitForStderr("\n", std::chrono::seconds(30));  // EOF at exit
+    int status = c.Wait();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << c.stderr_text;
+    return airfleet::testing::ReadFileToString(out).value_or("");
+  };
+  // The file's kind wins over the built-in default; the flag wins over the file, for every kind.
+  EXPECT_THAT(checked({"--config", config}),
+              HasSubstr("retention in days (0 = keep): windows 2, probes 30, devices 30, dead "
+                        "letters 30\n"));
+  EXPECT_THAT(checked({"--config", config, "--retention-days", "0"}),
+              HasSubstr("windows 0, probes 0, devices 0, dead letters 0\n"));
+
+  // Phase 1, keeping everything: windows of 10 days ago (macs 1000+) and of now (macs 5000+).
+  child_ = Spawn([&] {
+    auto a = Args();
+    a.insert(a.end(), {"--retention-days", "0"});
+    return a;
+  }());
+  ASSERT_TRUE(child_.WaitForStderr(kListening, std::chrono::seconds(30))) << child_.stderr_text;
+  auto address = [&] {
+    auto file = airfleet::testing::ReadFileToString((root_ / "data" / "collector.addr").string());
+    return file.value_or("");
+  };
+  {
+    ClientTls agent_tls{pki_->ca_pem(), agent_.cert_pem, agent_.key_pem};
+    auto stub = v1::Ingest::NewStub(MakeChannel(address(), agent_tls));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(DeadlineIn(std::chrono::seconds(60)));
+    auto stream = stub->Stream(&ctx);
+    v1::AgentMessage m;
+    m.mutable_hello()->set_agent_id("pi-1");
+    m.mutable_hello()->set_stream_id(7);
+    ASSERT_TRUE(stream->Write(m));  // a new stream: the hello is not answered
+    v1::CollectorMessage reply;
+    const int64_t starts[] = {kT0 - 10 * kDayNs, kT0};
+    for (int seq = 1; seq <= 2; ++seq) {
+      *m.mutable_batch() =
+          MakeBatch("pi-1", 7, seq, seq == 1 ? 1000 : 5000, kWindows, starts[seq - 1]);
+      ASSERT_TRUE(stream->Write(m));
+      ASSERT_TRUE(stream->Read(&reply));
+      ASSERT_EQ(reply.ack().committed_sequence(), uint64_t(seq));
+    }
+    stream->WritesDone();
+    EXPECT_TRUE(stream->Finish().ok());
+  }
+  ::kill(child_.pid, SIGTERM);
+  child_.Wait();
+
+  // Phase 2, with the file: the pass at start deletes the old windows and nothing else.
+  child_ = Spawn([&] {
+    auto a = Args();
+    a.insert(a.end(), {"--config", config});
+    return a;
+  }());
+  ASSERT_TRUE(
+      child_.WaitForStderr("retention deleted 40 windows, 0 probes, 0 devices, 0 dead letters\n",
+                           std::chrono::seconds(30)))
+      << child_.stderr_text;
+  auto admin = v1::Admin::NewStub(
+      MakeChannel(address(), ClientTls{pki_->ca_pem(), op_.cert_pem, op_.key_pem}));
+  grpc::ClientContext ectx;
+  ectx.set_deadline(DeadlineIn(std::chrono::seconds(60)));
+  auto reader = admin->ExportWindows(&ectx, v1::ExportWindowsRequest());
+  int windows = 0;
+  v1::StoredWindow w;
+  while (reader->Read(&w)) {
+    EXPECT_EQ(w.window().window_start_ns(), kT0);
+    ++windows;
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(windows, kWindows);
+  grpc::ClientContext dctx;
+  dctx.set_deadline(DeadlineIn(std::chrono::seconds(60)));
+  v1::ListDevicesResponse devices;
+  ASSERT_TRUE(admin->ListDevices(&dctx, v1::ListDevicesRequest(), &devices).ok());
+  EXPECT_EQ(devices.devices_size(), 2 * kWindows);  // last seen 10 days ago, kept 30
   ::kill(child_.pid, SIGTERM);
   int status = child_.Wait();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);

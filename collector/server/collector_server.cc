@@ -27,8 +27,6 @@
 namespace airfleet::collector {
 namespace {
 
-constexpr int64_t kNsPerDay = int64_t{86'400} * 1'000'000'000;
-
 int64_t SystemNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -215,7 +213,7 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   AF_RETURN_IF_ERROR(
       WriteFileAtomically(absl::StrCat(options.data_dir, "/collector.addr"), c->address_));
   if (c->sink_hub_) c->sink_hub_->Start();
-  if (options.retention_days > 0) {
+  if (!ResolveRetention(options).KeepsEverything()) {
     c->retention_ = std::thread([raw = c.get()] { raw->RetentionLoop(); });
   }
   if (options.vendor_check_interval.count() > 0) {
@@ -251,13 +249,50 @@ void Collector::VendorCheckLoop() {
   }
 }
 
+RetentionPlan ResolveRetention(const CollectorOptions& options) {
+  const RetentionDays& r = options.retention;
+  const int fallback = options.retention_days;
+  RetentionPlan plan;
+  plan.store.windows_days = r.windows_days.value_or(fallback);
+  plan.store.probes_days = r.probes_days.value_or(fallback);
+  plan.store.devices_days = r.devices_days.value_or(fallback);
+  plan.dead_letters_days = r.dead_letters_days.value_or(fallback);
+  return plan;
+}
+
 void Collector::RetentionLoop() {
+  const RetentionPlan plan = ResolveRetention(options_);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    int64_t cutoff = options_.now_ns() - options_.retention_days * kNsPerDay;
-    // Errors are retried next interval; retention is housekeeping, never fatal.
-    store_->DeleteOlderThan(cutoff).IgnoreError();
+    // Errors are reported and retried next interval; retention is housekeeping, never fatal.
+    absl::StatusOr<RetentionResult> deleted = store_->ApplyRetention(plan.store);
+    if (!deleted.ok()) {
+      std::fprintf(stderr, "airfleet-collector: retention: %s\n",
+                   deleted.status().ToString().c_str());
+    }
+    uint64_t letters = 0;
+    if (plan.dead_letters_days > 0) {
+      // Every sink's, also of sinks no longer configured, so their letters expire too.
+      auto per_sink = sinks::ExpireDeadLetters(
+          *store_, RetentionCutoffNs(options_.now_ns(), plan.dead_letters_days));
+      if (!per_sink.ok()) {
+        std::fprintf(stderr, "airfleet-collector: retention of dead letters: %s\n",
+                     per_sink.status().ToString().c_str());
+      } else {
+        if (sink_hub_) sink_hub_->ForgetDeadLetters(*per_sink);
+        for (const auto& [sink, n] : *per_sink) letters += n;
+      }
+    }
+    const RetentionResult d = deleted.value_or(RetentionResult{});
+    if (d.total() + letters > 0) {
+      std::fprintf(
+          stderr,
+          "airfleet-collector: retention deleted %llu windows, %llu probes, %llu devices, "
+          "%llu dead letters\n",
+          static_cast<unsigned long long>(d.windows), static_cast<unsigned long long>(d.probes),
+          static_cast<unsigned long long>(d.devices), static_cast<unsigned long long>(letters));
+    }
     lock.lock();
     cv_.wait_for(lock, options_.retention_interval, [this] { return stopping_; });
   }

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -29,13 +30,23 @@
 
 namespace airfleet::collector {
 
+// Per-kind retention in days (the config file's `retention:` section; 0 keeps that kind). A kind
+// left unset uses CollectorOptions::retention_days. Agents are never removed by retention.
+struct RetentionDays {
+  std::optional<int> windows_days;
+  std::optional<int> probes_days;
+  std::optional<int> devices_days;
+  std::optional<int> dead_letters_days;  // the sinks' dead letters, by when they were dropped
+};
+
 struct CollectorOptions {
   std::string listen = "127.0.0.1:0";
   std::string data_dir;
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
-  int retention_days = 30;  // 0 keeps everything
+  int retention_days = 30;  // the default of every kind below; 0 keeps everything
+  RetentionDays retention;  // per-kind overrides (docs/retention.md)
   NowNsFn now_ns;           // defaults to the system clock
   // How often retention runs (it also runs once at start).
   std::chrono::milliseconds retention_interval = std::chrono::hours(1);
@@ -67,6 +78,17 @@ struct CollectorOptions {
   // operator's decision and address (README "Monitoring").
   std::string metrics_listen;
 };
+
+// Each kind's retention after precedence: its own setting, else retention_days.
+struct RetentionPlan {
+  StoreRetention store;
+  int dead_letters_days = 0;
+  bool KeepsEverything() const {
+    return store.windows_days <= 0 && store.probes_days <= 0 && store.devices_days <= 0 &&
+           dead_letters_days <= 0;
+  }
+};
+RetentionPlan ResolveRetention(const CollectorOptions& options);
 
 class Collector {
  public:

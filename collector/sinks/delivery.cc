@@ -171,6 +171,12 @@ absl::Status SinkDelivery::SaveCursor(uint64_t cursor) {
   return store_->WriteMeta({{CursorKey(name_), value}});
 }
 
+void SinkDelivery::ForgetDeadLetters(uint64_t n) {
+  uint64_t held = dead_lettered_.load();
+  while (!dead_lettered_.compare_exchange_weak(held, held - std::min(held, n))) {
+  }
+}
+
 SinkStatus SinkDelivery::status() {
   SinkStatus s;
   s.name = name_;

@@ -69,8 +69,11 @@ class SinkDelivery {
   // Returns early (false) when stopped during backoff.
   absl::StatusOr<bool> RunOnce();
 
+  const std::string& name() const { return name_; }
   uint64_t cursor() const { return cursor_.load(); }
   SinkStatus status();
+  // Retention deleted `n` of this sink's dead letters: keeps the dead_lettered count true.
+  void ForgetDeadLetters(uint64_t n);
 
  private:
   SinkDelivery(Store* store, std::unique_ptr<Sink> sink, MaterialiseContext context,

@@ -4,20 +4,20 @@
 #include "collector/sinks/delivery.h"
 
 #include <atomic>
-#include <filesystem>
 #include <map>
 #include <set>
 
 #include "collector/ingest/commit_queue.h"
 #include "collector/sinks/sink_hub.h"
 #include "collector/store/rocksdb_store.h"
+#include "collector/testing/store_fixture.h"
 #include "gtest/gtest.h"
 
 namespace airfleet::collector::sinks {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'040'000'000'000;
-constexpr int64_t kNow = kT0 + 300'000'000'000;
+using testing::kT0;
+constexpr int64_t kNow = kT0 + 5 * testing::kMinute;  // the fixture's clock until a test moves it
 
 // Answers from a script: verdicts[id] is consumed one per write of that record (then kOk).
 class ScriptedSink : public Sink {
@@ -61,50 +61,16 @@ class ScriptedSink : public Sink {
   int writes_ok = 0;
 };
 
-class DeliveryTest : public ::testing::Test {
+class DeliveryTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           (std::string("delivery_") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen() {
-    store_.reset();
-    auto store = RocksDbStore::Open({dir_.string(), [] { return kNow; }, true, true});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
   void Commit(const std::string& agent, uint64_t seq, uint64_t mac, uint32_t frames) {
-    v1::Batch b;
-    b.set_stream_id(9);
-    b.set_sequence(seq);
-    v1::DeviceWindow* w = b.add_windows();
-    w->set_mac(mac);
-    w->set_window_start_ns(kT0);
-    w->set_window_ms(60000);
-    w->set_frames(frames);
-    v1::ProbeObservation* p = b.add_probes();
-    p->set_mac(mac);
-    p->set_window_start_ns(kT0);
-    p->set_ssid("cafe");
-    p->set_count(frames);
-    v1::LossRecord* loss = b.mutable_health()->add_losses();
-    loss->set_reason("spool_quota");
-    loss->set_recorded_ns(kT0);
-    loss->set_first_sequence(3);
-    ASSERT_TRUE(store_->CommitBatch(agent, b).ok());
+    ASSERT_TRUE(store_->CommitBatch(agent, testing::OneDeviceBatch(9, seq, mac, frames)).ok());
   }
   std::unique_ptr<SinkDelivery> Delivery(ScriptedSink** out, std::string name = "es") {
     auto sink = std::make_unique<ScriptedSink>(name);
     *out = sink.get();
     DeliveryOptions options;
-    options.now_ns = [] { return kNow; };
+    options.now_ns = [this] { return now_.load(); };
     options.backoff_initial = std::chrono::milliseconds(1);
     options.backoff_max = std::chrono::milliseconds(2);
     MaterialiseContext context;
@@ -117,9 +83,6 @@ class DeliveryTest : public ::testing::Test {
     EXPECT_TRUE(d.ok()) << d.status();
     return std::move(*d);
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<RocksDbStore> store_;
 };
 
 TEST_F(DeliveryTest, WritesMergedRecordsOnceEachWithEnrichment) {
@@ -190,6 +153,40 @@ TEST_F(DeliveryTest, DroppedRecordsGoToTheDeadLetterStoreWithTheReason) {
   delivery.reset();
   auto restarted = Delivery(&sink);
   EXPECT_EQ(restarted->status().dead_lettered, 1u);
+}
+
+TEST_F(DeliveryTest, RetentionDeletesOnlyDeadLettersDroppedBeforeTheCutoff) {
+  ScriptedSink* sink = nullptr;
+  auto delivery = Delivery(&sink);
+  Commit("pi-1", 1, 0xa, 3);
+  sink->verdicts["d:00000000000a"] = {Verdict::kDrop};
+  ASSERT_TRUE(delivery->RunOnce().ok());  // dropped at kNow
+  now_ = kNow + 10 * testing::kDay;
+  Commit("pi-1", 2, 0xb, 3);
+  sink->verdicts["d:00000000000b"] = {Verdict::kDrop};
+  ASSERT_TRUE(delivery->RunOnce().ok());  // dropped 10 days later
+  EXPECT_EQ(delivery->status().dead_lettered, 2u);
+
+  // Kept 5 days: the first letter has expired, the second has not.
+  auto deleted = ExpireDeadLetters(*store_, RetentionCutoffNs(now_.load(), 5));
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, (std::map<std::string, uint64_t>{{"es", 1}}));
+  delivery->ForgetDeadLetters(deleted->at("es"));
+  EXPECT_EQ(delivery->status().dead_lettered, 1u);
+  auto letters = ListDeadLetters(*store_, "", 0);
+  ASSERT_TRUE(letters.ok());
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_EQ((*letters)[0].record_id(), "d:00000000000b");
+
+  // The sink's cursor shares the key prefix and is not a letter: a restart resumes after it.
+  delivery.reset();
+  auto restarted = Delivery(&sink);
+  EXPECT_EQ(restarted->cursor(), 2u);
+  EXPECT_EQ(restarted->status().dead_lettered, 1u);
+  // Nothing else expired yet: a second pass deletes nothing.
+  auto again = ExpireDeadLetters(*store_, RetentionCutoffNs(now_.load(), 5));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
 }
 
 TEST_F(DeliveryTest, CursorSurvivesRestartSoDeliveredEntriesAreNotResent) {

@@ -60,6 +60,12 @@ absl::Status SinkHub::Trim() {
   return store_->TrimOutbox(slowest);
 }
 
+void SinkHub::ForgetDeadLetters(const std::map<std::string, uint64_t>& deleted) {
+  for (auto& d : deliveries_) {
+    if (auto it = deleted.find(d->name()); it != deleted.end()) d->ForgetDeadLetters(it->second);
+  }
+}
+
 void SinkHub::TrimLoop() {
   for (;;) {
     {
@@ -70,6 +76,22 @@ void SinkHub::TrimLoop() {
     absl::Status s = Trim();
     if (!s.ok()) log::Warning(absl::StrCat("outbox trim: ", s.ToString()));
   }
+}
+
+absl::StatusOr<std::map<std::string, uint64_t>> ExpireDeadLetters(Store& store, int64_t cutoff_ns) {
+  AF_ASSIGN_OR_RETURN(auto rows, store.ScanMeta("sink/"));
+  std::map<std::string, uint64_t> deleted;
+  std::vector<MetaWrite> deletes;
+  for (const auto& [key, value] : rows) {
+    if (key.find("/dead/") == std::string::npos) continue;  // cursors share the prefix
+    v1::DeadLetter letter;
+    // A letter that does not parse is left for an operator to look at, not deleted blind.
+    if (!letter.ParseFromString(value) || letter.dropped_ns() >= cutoff_ns) continue;
+    deletes.push_back({key, std::nullopt});
+    ++deleted[letter.sink()];
+  }
+  if (!deletes.empty()) AF_RETURN_IF_ERROR(store.WriteMeta(deletes));
+  return deleted;
 }
 
 absl::StatusOr<std::vector<v1::DeadLetter>> ListDeadLetters(Store& store, std::string_view sink,

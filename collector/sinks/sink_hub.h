@@ -5,7 +5,9 @@
 // (CommitQueueOptions::hold) instead of data loss (docs/sinks.md).
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -38,6 +40,9 @@ class SinkHub {
   std::vector<SinkStatus> Status();
   // Deletes outbox entries every sink has delivered.
   absl::Status Trim();
+  // Retention deleted dead letters (ExpireDeadLetters below, per sink name): keeps each sink's
+  // dead_lettered count true.
+  void ForgetDeadLetters(const std::map<std::string, uint64_t>& deleted);
 
  private:
   SinkHub(Store* store, SinkHubOptions options) : store_(store), options_(std::move(options)) {}
@@ -51,6 +56,11 @@ class SinkHub {
   bool stopping_ = false;  // guarded by mu_
   std::thread trimmer_;
 };
+
+// Deletes the dead letters of every sink (configured now or not) dropped before `cutoff_ns`, in
+// one synced write. Returns how many were deleted, per sink name. Dead letters are reports of what
+// a sink refused; the outbox entries they came from are not touched.
+absl::StatusOr<std::map<std::string, uint64_t>> ExpireDeadLetters(Store& store, int64_t cutoff_ns);
 
 // Dead letters of `sink` ("" = every sink), oldest first, at most `limit` (0 = all).
 absl::StatusOr<std::vector<v1::DeadLetter>> ListDeadLetters(Store& store, std::string_view sink,

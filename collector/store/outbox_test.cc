@@ -1,59 +1,21 @@
 // The store's outbox (store.h, docs/sinks.md): written atomically with each committed batch,
 // contiguous, survives restarts, trimmed by the sinks' progress; and the batched lookups that
 // materialise the records it names.
-#include <filesystem>
-
 #include "collector/store/rocksdb_store.h"
+#include "collector/testing/store_fixture.h"
 #include "gtest/gtest.h"
 
 namespace airfleet::collector {
 namespace {
 
-constexpr int64_t kT0 = 1'700'000'040'000'000'000;
-constexpr int64_t kMinute = 60'000'000'000;
+using testing::kMinute;
+using testing::kT0;
 
-class OutboxTest : public ::testing::Test {
+class OutboxTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    dir_ =
-        std::filesystem::path(::testing::TempDir()) /
-        (std::string("outbox_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    Reopen(true);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Reopen(bool outbox) {
-    store_.reset();
-    RocksDbStoreOptions options{dir_.string(), [] { return kT0 + 5 * kMinute; }, true, outbox};
-    auto store = RocksDbStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
   static v1::Batch MakeBatch(uint64_t seq, uint64_t mac, uint32_t frames) {
-    v1::Batch b;
-    b.set_stream_id(5);
-    b.set_sequence(seq);
-    v1::DeviceWindow* w = b.add_windows();
-    w->set_mac(mac);
-    w->set_window_start_ns(kT0);
-    w->set_window_ms(60000);
-    w->set_frames(frames);
-    v1::ProbeObservation* p = b.add_probes();
-    p->set_mac(mac);
-    p->set_window_start_ns(kT0);
-    p->set_ssid("cafe");
-    p->set_count(frames);
-    v1::LossRecord* loss = b.mutable_health()->add_losses();
-    loss->set_reason("spool_quota");
-    loss->set_batches(2);
-    return b;
+    return testing::OneDeviceBatch(5, seq, mac, frames);
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<RocksDbStore> store_;
 };
 
 TEST_F(OutboxTest, EachCommittedBatchAppendsOneEntryNamingItsRecords) {

@@ -534,10 +534,28 @@ absl::StatusOr<uint64_t> RocksDbStore::DeleteRange(Cf cf, int64_t cutoff_ns) {
   return deleted;
 }
 
-absl::StatusOr<uint64_t> RocksDbStore::DeleteOlderThan(int64_t cutoff_ns) {
-  AF_ASSIGN_OR_RETURN(uint64_t windows, DeleteRange(kWindows, cutoff_ns));
-  AF_ASSIGN_OR_RETURN(uint64_t probes, DeleteRange(kProbes, cutoff_ns));
-  // Devices: under the commit lock so a delta merged after our read is not deleted with it.
+absl::StatusOr<RetentionResult> RocksDbStore::ApplyRetention(const StoreRetention& keep) {
+  // One "now" for the whole pass, so kinds with equal ages are cut at the same instant.
+  const int64_t now = options_.now_ns();
+  RetentionResult result;
+  if (keep.windows_days > 0) {
+    AF_ASSIGN_OR_RETURN(result.windows,
+                        DeleteRange(kWindows, RetentionCutoffNs(now, keep.windows_days)));
+  }
+  if (keep.probes_days > 0) {
+    AF_ASSIGN_OR_RETURN(result.probes,
+                        DeleteRange(kProbes, RetentionCutoffNs(now, keep.probes_days)));
+  }
+  if (keep.devices_days > 0) {
+    AF_ASSIGN_OR_RETURN(result.devices,
+                        DeleteDevicesLastSeenBefore(RetentionCutoffNs(now, keep.devices_days)));
+  }
+  return result;
+}
+
+absl::StatusOr<uint64_t> RocksDbStore::DeleteDevicesLastSeenBefore(int64_t cutoff_ns) {
+  // Under the commit lock so a delta merged after our read is not deleted with it. The record
+  // holds the device's per-agent sightings, so they go with it.
   std::lock_guard<std::mutex> lock(commit_mu_);
   uint64_t devices = 0;
   rocksdb::WriteBatch wb;
@@ -556,7 +574,7 @@ absl::StatusOr<uint64_t> RocksDbStore::DeleteOlderThan(int64_t cutoff_ns) {
   if (wb.Count() > 0) {
     AF_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &wb), "retention delete"));
   }
-  return windows + probes + devices;
+  return devices;
 }
 
 // ---- outbox for the external sinks ----

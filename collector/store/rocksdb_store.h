@@ -51,7 +51,7 @@ class RocksDbStore : public Store {
   absl::Status ScanProbes(const ScanRange& range, const ProbeVisitor& visit) override;
   absl::StatusOr<ExportPage> ExportWindows(int64_t since_ns, int64_t until_ns,
                                            const std::string& cursor, size_t limit) override;
-  absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) override;
+  absl::StatusOr<RetentionResult> ApplyRetention(const StoreRetention& keep) override;
   absl::Status WriteMeta(const std::vector<MetaWrite>& writes) override;
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ScanMeta(
       std::string_view prefix) override;
@@ -81,7 +81,9 @@ class RocksDbStore : public Store {
   absl::Status LoadAgents();
   // Stream state from the cache or disk; requires commit_mu_.
   absl::StatusOr<StreamState> LoadStreamLocked(const std::string& key);
+  // Retention's passes: windows or probes started before the cutoff; devices last seen before it.
   absl::StatusOr<uint64_t> DeleteRange(Cf cf, int64_t cutoff_ns);
+  absl::StatusOr<uint64_t> DeleteDevicesLastSeenBefore(int64_t cutoff_ns);
   absl::Status LoadOutbox();
   // Values of `keys` in table `cf` (nullopt where absent), one iterator for all of them.
   absl::StatusOr<std::vector<std::optional<std::string>>> GetMany(

@@ -226,18 +226,22 @@ TEST_F(RocksDbStoreTest, RetentionDeletesOldWindowsProbesAndDevices) {
   old_probe->set_ssid("cafe");
   old_probe->set_count(1);
   ASSERT_TRUE(store_->CommitBatch("pi-1", b).ok());
-  auto deleted = store_->DeleteOlderThan(kT0 - kDay);
+  // Every kind kept one day (retention_days alone); per-kind ages are in retention_test.cc.
+  const StoreRetention one_day{.windows_days = 1, .probes_days = 1, .devices_days = 1};
+  auto deleted = store_->ApplyRetention(one_day);
   ASSERT_TRUE(deleted.ok()) << deleted.status();
   // Two old windows, one old probe, device 0xb (last seen 10 days ago).
-  EXPECT_EQ(*deleted, 4u);
+  EXPECT_EQ(deleted->windows, 2u);
+  EXPECT_EQ(deleted->probes, 1u);
+  EXPECT_EQ(deleted->devices, 1u);
   auto a = store_->GetDevice(0xa, 10);
   ASSERT_TRUE(a.ok());
   ASSERT_EQ(a->recent_windows_size(), 1);
   EXPECT_EQ(a->recent_windows(0).window_start_ns(), kT0);
   EXPECT_EQ(store_->GetDevice(0xb, 1).status().code(), absl::StatusCode::kNotFound);
-  auto again = store_->DeleteOlderThan(kT0 - kDay);
+  auto again = store_->ApplyRetention(one_day);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*again, 0u);
+  EXPECT_EQ(again->total(), 0u);
 }
 
 TEST_F(RocksDbStoreTest, ScanProbesReturnsTheTimeRangeOfEveryDevice) {

@@ -105,6 +105,34 @@ struct OutboxStats {
   uint64_t bytes = 0;  // keys + values as written (not on-disk size after compression)
 };
 
+// ---- Retention (docs/retention.md) ----
+
+// How many days the store keeps each kind of record; 0 keeps that kind forever. There is no field
+// for agents, stream marks, the meta table or the outbox: retention never removes them. Stream
+// marks are what makes a re-sent batch a duplicate, and the outbox is trimmed only behind the
+// slowest sink (TrimOutbox), never by age.
+struct StoreRetention {
+  int windows_days = 0;  // window summaries, by window start
+  int probes_days = 0;   // probe observations, by window start
+  int devices_days = 0;  // device records (with their per-agent sightings), by last seen
+};
+
+// What one retention pass deleted.
+struct RetentionResult {
+  uint64_t windows = 0;
+  uint64_t probes = 0;
+  uint64_t devices = 0;
+  uint64_t total() const { return windows + probes + devices; }
+};
+
+// Unix ns before which a record kept `days` days (> 0) has expired at `now_ns`. Saturates instead
+// of overflowing, so an absurdly long retention keeps everything.
+inline int64_t RetentionCutoffNs(int64_t now_ns, int days) {
+  constexpr int64_t kNsPerDay = int64_t{86'400} * 1'000'000'000;
+  const int64_t span = days >= INT64_MAX / kNsPerDay ? INT64_MAX : days * kNsPerDay;
+  return now_ns < INT64_MIN + span ? INT64_MIN : now_ns - span;
+}
+
 // Identities of stored records, for batched lookups of their current merged value.
 struct WindowId {
   std::string agent_id;
@@ -159,9 +187,11 @@ class Store {
   virtual absl::Status ScanWindows(const ScanRange& range, const WindowVisitor& visit) = 0;
   virtual absl::Status ScanProbes(const ScanRange& range, const ProbeVisitor& visit) = 0;
 
-  // Deletes windows and probes whose window started before `cutoff_ns`, and devices last seen
-  // before it. Returns how many records were deleted.
-  virtual absl::StatusOr<uint64_t> DeleteOlderThan(int64_t cutoff_ns) = 0;
+  // Deletes, each kind by its own age against the store's clock (now_ns): windows and probes whose
+  // window started before RetentionCutoffNs(now, days), devices last seen before it. A kind kept
+  // forever (0 days) is not even scanned. A device's windows and probes are not deleted with its
+  // record (they have their own ages); its next window recreates the record from that window on.
+  virtual absl::StatusOr<RetentionResult> ApplyRetention(const StoreRetention& keep) = 0;
 
   // Small operator-edited records beside the ingest path (the known-device registry). Callers
   // namespace their keys with a prefix ("known/"); the store itself uses "schema". WriteMeta is

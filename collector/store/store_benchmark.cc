@@ -14,56 +14,20 @@
 // After the timed loop the store is flushed and fully compacted and `disk_B/summary` reports live
 // table bytes per committed summary (windows, device and stream records included).
 
-#include <sys/resource.h>
-
 #include <filesystem>
 #include <random>
+#include <string>
 
 #include "benchmark/benchmark.h"
 #include "collector/store/rocksdb_store.h"
+#include "collector/testing/bench_load.h"
 
 namespace airfleet::collector {
 namespace {
 
 constexpr int64_t kT0 = 1'700'000'040'000'000'000;
-constexpr uint64_t kDevicePool = 50'000;
-
-v1::Batch MakeBatch(int agent, uint64_t seq, int windows, std::mt19937_64& rng) {
-  v1::Batch b;
-  b.set_agent_id("agent-" + std::to_string(agent));
-  b.set_stream_id(1000 + agent);
-  b.set_sequence(seq);
-  const int64_t window = kT0 + static_cast<int64_t>(seq) * 60'000'000'000;
-  for (int i = 0; i < windows; ++i) {
-    v1::DeviceWindow* w = b.add_windows();
-    w->set_mac(0x020000000000 + rng() % kDevicePool);
-    w->set_window_start_ns(window);
-    w->set_window_ms(60000);
-    w->set_first_offset_us(static_cast<uint32_t>(rng() % 30'000'000));
-    w->set_last_offset_us(w->first_offset_us() + 20'000'000);
-    w->set_frames(static_cast<uint32_t>(1 + rng() % 40));
-    w->set_bytes(w->frames() * 120);
-    w->add_subtype_keys(0x04);
-    w->add_subtype_counts(w->frames());
-    w->set_signal_min_dbm(-80);
-    w->set_signal_max_dbm(-40);
-    w->set_signal_sum_dbm(-60 * int64_t{w->frames()});
-    w->set_signal_count(w->frames());
-    w->add_channels_mhz(2437);
-    w->set_probe_requests(w->frames());
-    w->set_randomised(true);
-    w->set_probe_fingerprint(rng());
-  }
-  return b;
-}
-
-// User + system CPU of all threads of this process.
-double ProcessCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using testing::BenchBatch;
+using testing::ProcessCpuSeconds;
 
 void BM_CommitBatches(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
@@ -83,7 +47,9 @@ void BM_CommitBatches(benchmark::State& state) {
     constexpr int kRounds = 8;
     std::vector<std::vector<v1::Batch>> rounds(kRounds);
     for (int r = 0; r < kRounds; ++r) {
-      for (int a = 0; a < agents; ++a) rounds[r].push_back(MakeBatch(a, 0, windows, rng));
+      for (int a = 0; a < agents; ++a) {
+        rounds[r].push_back(BenchBatch("agent-" + std::to_string(a), 1000 + a, windows, kT0, rng));
+      }
     }
     const bool fresh_windows = state.range(3) != 0;
     uint64_t seq = 0;
