@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "collector/analytics/clusters.h"
 #include "collector/analytics/device_graph.h"
 #include "collector/analytics/fleet_frames.h"
@@ -13,6 +14,7 @@
 #include "collector/analytics/window_stats.h"
 #include "collector/auth/peer_identity.h"
 #include "collector/enrich/enrich.h"
+#include "collector/sinks/backfill.h"
 #include "common/known_kind.h"
 
 namespace airfleet::collector {
@@ -285,6 +287,31 @@ grpc::ServerUnaryReactor* AdminService::InitSinks(grpc::CallbackServerContext* c
       } else {
         for (auto& line : *results) response->add_results(std::move(line));
       }
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::BackfillSinks(grpc::CallbackServerContext* context,
+                                                      const v1::BackfillSinksRequest* request,
+                                                      v1::BackfillSinksResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok() && options_.sink_hub == nullptr) {
+    status =
+        grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                     "no external sinks are configured on this collector: nothing to backfill");
+  }
+  if (status.ok()) {
+    // A scan of the store; rare and operator-driven, so it runs on this callback thread.
+    auto done = sinks::BackfillOutbox(store_, request->since_ns(), absl::ToUnixNanos(absl::Now()));
+    if (!done.ok()) {
+      status = ToGrpc(done.status());
+    } else {
+      response->set_entries(done->entries);
+      response->set_windows(done->windows);
+      response->set_probes(done->probes);
     }
   }
   reactor->Finish(status);

@@ -70,6 +70,9 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* InitSinks(grpc::CallbackServerContext* context,
                                       const v1::InitSinksRequest* request,
                                       v1::InitSinksResponse* response) override;
+  grpc::ServerUnaryReactor* BackfillSinks(grpc::CallbackServerContext* context,
+                                          const v1::BackfillSinksRequest* request,
+                                          v1::BackfillSinksResponse* response) override;
   // Randomised-MAC clusters (collector/analytics/clusters.h) over the stored probe observations
   // of the requested time range; INVALID_ARGUMENT for a negative gap or tolerance.
   grpc::ServerUnaryReactor* ListClusters(grpc::CallbackServerContext* context,

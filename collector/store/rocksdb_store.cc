@@ -650,6 +650,30 @@ absl::Status RocksDbStore::TrimOutbox(uint64_t through_sequence) {
   return absl::OkStatus();
 }
 
+absl::Status RocksDbStore::AppendOutbox(const std::vector<v1::OutboxEntry>& entries) {
+  if (!options_.outbox) {
+    return absl::FailedPreconditionError("the store was opened without an outbox (no sinks)");
+  }
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  rocksdb::WriteBatch wb;
+  uint64_t next = outbox_.next_sequence;
+  uint64_t bytes = 0;
+  std::string value;
+  for (const v1::OutboxEntry& entry : entries) {
+    const std::string key = OutboxKey(next++);
+    entry.SerializeToString(&value);
+    bytes += key.size() + value.size();
+    wb.Put(handles_[kOutbox], key, value);
+  }
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  AF_RETURN_IF_ERROR(FromRocks(db_->Write(synced, &wb), "append outbox"));
+  outbox_.entries += next - outbox_.next_sequence;
+  outbox_.next_sequence = next;
+  outbox_.bytes += bytes;
+  return absl::OkStatus();
+}
+
 OutboxStats RocksDbStore::GetOutboxStats() {
   std::lock_guard<std::mutex> lock(commit_mu_);
   return outbox_;

@@ -58,6 +58,7 @@ class RocksDbStore : public Store {
   absl::StatusOr<std::vector<OutboxItem>> ReadOutbox(uint64_t after_sequence,
                                                      size_t limit) override;
   absl::Status TrimOutbox(uint64_t through_sequence) override;
+  absl::Status AppendOutbox(const std::vector<v1::OutboxEntry>& entries) override;
   OutboxStats GetOutboxStats() override;
   absl::StatusOr<std::vector<std::optional<v1::DeviceWindow>>> GetWindows(
       const std::vector<WindowId>& ids) override;

@@ -208,6 +208,10 @@ class Store {
                                                              size_t limit) = 0;
   virtual absl::Status TrimOutbox(uint64_t through_sequence) = 0;
   virtual OutboxStats GetOutboxStats() = 0;
+  // Appends entries that no batch commit made (sinks::BackfillOutbox: data stored before the
+  // sinks were configured), at the next sequences, in one synced write. FailedPrecondition when
+  // the store was opened without the outbox.
+  virtual absl::Status AppendOutbox(const std::vector<v1::OutboxEntry>& entries) = 0;
 
   // Current merged values, one per id in order (nullopt: not stored, e.g. removed by retention).
   // Batched because a point lookup in the write-optimised tables costs a sort of their memtable.

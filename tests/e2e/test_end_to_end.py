@@ -8,6 +8,7 @@ Guarantee under test (docs: "The agent's spool is the source of truth", "storage
 
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -115,6 +116,45 @@ class EndToEnd(fleet.FleetTestCase):
             else:
                 self.assertIn(f"listening on {addr}", messages)
                 self.assertIn("shutting down", messages)
+
+    def test_backfill_hands_earlier_data_to_a_sink_configured_later(self):
+        # A collector ran without sinks; then an Elasticsearch sink is configured (here at a port
+        # nobody listens on: this test is about what reaches the outbox; delivery from the
+        # outbox to real engines is e2e_sinks). `sinks backfill` queues every stored window and
+        # probe once, and the sink then has exactly that many entries pending.
+        f = self.fleet
+        pcap = fleet.real_pcap(CAPTURES[0][0])
+        f.issue("agent", "pi-early")
+        rc, log = f.run_agent(pcap, self.addr, "pi-early")
+        self.assertEqual(rc, 0, log)
+        windows = len(f.export_windows(self.addr))
+        probes = subprocess.run([fleet.Binaries.agent, "summarise", "--pcap", pcap, "--window",
+                                 "60s", "--probes", "--format", "ndjson"],
+                                capture_output=True, text=True, timeout=120, check=True)
+        probe_count = sum(1 for line in probes.stdout.splitlines()
+                          if line and json.loads(line).get("kind") == "probe")
+        self.assertGreater(probe_count, 0, "the capture has probe requests")
+        self.collector.stop()
+        config = os.path.join(f.dir, "sinks.yaml")
+        with open(config, "w") as fh:
+            fh.write("sinks:\n  elasticsearch:\n    enabled: true\n"
+                     f"    hosts: [\"http://127.0.0.1:{fleet.free_port()}\"]\n")
+        later = fleet.Collector(f, name=self.collector.data_dir.rsplit("/", 1)[-1],
+                                extra_args=["--config", config])
+        f.collectors.append(later)
+        addr = later.start()
+        before = json.loads(f.ctl_raw("sinks", "-o", "json", check=True, collector=addr).stdout)
+        self.assertEqual([s["pending"] for s in before], [0], before)
+        done = f.ctl_raw("sinks", "backfill", check=True, collector=addr).stdout
+        m = re.fullmatch(r"(\d+) windows and (\d+) probes queued for the sinks in (\d+) outbox "
+                         r"entries\n", done)
+        self.assertTrue(m, done)
+        self.assertEqual(int(m.group(1)), windows)
+        self.assertEqual(int(m.group(2)), probe_count)
+        after = json.loads(f.ctl_raw("sinks", "-o", "json", check=True, collector=addr).stdout)
+        self.assertEqual([s["pending"] for s in after], [int(m.group(3))], after)
+        self.assertGreater(int(m.group(3)), 0)
+        later.stop()
 
     def test_capture_cut_short(self):
         # A capture that ends mid-record: the agent spools everything before the cut, waits until

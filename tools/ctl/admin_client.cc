@@ -287,4 +287,16 @@ absl::StatusOr<v1::InitSinksResponse> AdminClient::InitSinks(std::chrono::millis
   return out;
 }
 
+absl::StatusOr<v1::BackfillSinksResponse> AdminClient::BackfillSinks(
+    int64_t since_ns, std::chrono::milliseconds timeout) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  v1::BackfillSinksRequest request;
+  request.set_since_ns(since_ns);
+  v1::BackfillSinksResponse out;
+  grpc::Status st = stub_->BackfillSinks(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
 }  // namespace airfleet::ctl

@@ -56,6 +56,8 @@ class AdminClient {
       const v1::ListDeadLettersRequest& request);
   // Schema creation may take long (Cassandra): `timeout` replaces the usual deadline.
   absl::StatusOr<v1::InitSinksResponse> InitSinks(std::chrono::milliseconds timeout);
+  absl::StatusOr<v1::BackfillSinksResponse> BackfillSinks(int64_t since_ns,
+                                                          std::chrono::milliseconds timeout);
   absl::StatusOr<v1::ListClustersResponse> ListClusters(const v1::ListClustersRequest& request);
   // Analytics (analytics.proto).
   absl::StatusOr<v1::ProbeStatsResponse> ProbeStats(const v1::ProbeStatsRequest& request);

@@ -197,6 +197,12 @@ int main(int argc, char** argv) {
   sinks_dead->add_option("--limit", limit, "at most N (oldest first)");
   auto* sinks_init = sinks_cmd->add_subcommand(
       "init", "create the keyspace/tables and index templates on every configured sink");
+  std::string backfill_since;
+  auto* sinks_backfill = sinks_cmd->add_subcommand(
+      "backfill", "send data stored before the sinks were configured to them (idempotent)");
+  sinks_backfill->add_option(
+      "--since", backfill_since,
+      "only windows starting at or after: 7d, RFC 3339, @unix (default: all)");
 
   try {
     app.parse(argc, argv);
@@ -221,6 +227,7 @@ int main(int argc, char** argv) {
   if (*known_list) return RunKnownList(ctx);
   if (*sinks_dead) return RunSinksDeadLetters(ctx, sink_name, limit);
   if (*sinks_init) return RunSinksInit(ctx);
+  if (*sinks_backfill) return RunSinksBackfill(ctx, backfill_since);
   if (*sinks_status || *sinks_cmd) return RunSinksStatus(ctx);
   if (*device) return RunDevice(ctx, mac);
   if (*clusters) return RunClusters(ctx, cluster_args);

@@ -1,6 +1,10 @@
 #include "tools/ctl/sinks_commands.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "tools/ctl/exit_codes.h"
+#include "tools/ctl/time_arg.h"
 
 namespace airfleet::ctl {
 namespace {
@@ -77,6 +81,26 @@ int RunSinksInit(const CommandContext& ctx) {
       (*client)->InitSinks(std::max(ctx.connection.timeout, std::chrono::milliseconds(120'000)));
   if (!done.ok()) return Fail(ctx, done.status());
   for (const std::string& line : done->results()) *ctx.out << line << "\n";
+  return kExitOk;
+}
+
+int RunSinksBackfill(const CommandContext& ctx, const std::string& since) {
+  int64_t since_ns = 0;
+  if (!since.empty()) {
+    auto t = ParseTimeArg(since, ctx.now_ns);
+    if (!t.ok()) {
+      return Fail(ctx, absl::InvalidArgumentError(absl::StrCat("--since: ", t.status().message())));
+    }
+    since_ns = *t;
+  }
+  auto client = AdminClient::Create(ctx.connection);
+  if (!client.ok()) return Fail(ctx, client.status());
+  // A scan of the whole store: give it longer than a query.
+  auto done = (*client)->BackfillSinks(
+      since_ns, std::max(ctx.connection.timeout, std::chrono::milliseconds(600'000)));
+  if (!done.ok()) return Fail(ctx, done.status());
+  *ctx.out << done->windows() << " windows and " << done->probes()
+           << " probes queued for the sinks in " << done->entries() << " outbox entries\n";
   return kExitOk;
 }
 

@@ -20,5 +20,8 @@ int RunSinksStatus(const CommandContext& ctx);
 int RunSinksDeadLetters(const CommandContext& ctx, const std::string& sink, uint32_t limit);
 // Creates schemas/templates on every configured sink (may take a minute on Cassandra).
 int RunSinksInit(const CommandContext& ctx);
+// Hands windows and probes stored since `since` (a time argument, "" = everything) to the sinks
+// again through the outbox: for a sink configured after the data arrived.
+int RunSinksBackfill(const CommandContext& ctx, const std::string& since);
 
 }  // namespace airfleet::ctl
