@@ -112,10 +112,10 @@ int RunAgent(const RunOptions& o) {
   runner_options.dissect.fcs = o.fcs;
   runner_options.dissect.verify_fcs = o.verify_fcs;
   runner_options.replay = replay;
-  // The watchdog is petted from the capture loop (this callback runs every 1,024 packets and
-  // every 100 ms while idle), so a wedged capture gets the agent restarted by systemd.
-  static ServiceNotifier notifier;
-  runner_options.publish_capture = [&capture_board](const v1::CaptureStats& stats) {
+  // The watchdog is petted from the capture loop (this callback runs at most every 100 ms while
+  // packets flow, every 100 ms while idle), so a wedged capture gets the agent restarted.
+  ServiceNotifier notifier;
+  runner_options.publish_capture = [&capture_board, &notifier](const v1::CaptureStats& stats) {
     capture_board.Publish(stats);
     notifier.PetWatchdog();
   };
@@ -229,9 +229,10 @@ int RunAgent(const RunOptions& o) {
       const absl::Time started = absl::Now();
       progress_thread = std::thread([&, total, name, started] {
         auto update = [&](bool force) {
+          const run::RunnerSnapshot s = runner->Snapshot();
           progress_line.Update(
-              FormatImportProgress(name, runner->bytes_read(), size_error ? 0 : total,
-                                   capture_board.Latest().received(), absl::Now() - started),
+              FormatImportProgress(name, s.runner.bytes_read, size_error ? 0 : total,
+                                   s.capture.received, absl::Now() - started),
               force);
         };
         while (!import_done.load()) {

@@ -299,7 +299,7 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
     Track(frame, record_start);
     summariser_->Add(frame);
     record_start = packet.position;
-    position_ = packet.position;
+    counters_.bytes_read = packet.position;
     if (absl::Status s = SpoolSealed(record_start, false); !s.ok()) return s;
   }
   if (ended || !options_.replay) {

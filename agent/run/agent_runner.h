@@ -80,6 +80,8 @@ struct RunnerCounters {
   uint64_t appends = 0;
   uint64_t summaries_spooled = 0;
   uint64_t summaries_lost_disk_full = 0;
+  // Replay: bytes of the capture file consumed (the last packet's Packet::position).
+  uint64_t bytes_read = 0;
   dissect::AnomalyCounters anomalies;
 };
 
@@ -106,9 +108,6 @@ class AgentRunner {
   absl::Status Run(const std::atomic<bool>& stop);
 
   const RunnerCounters& counters() const { return counters_; }
-  // Replay: bytes of the capture file consumed so far (the position of the last packet read),
-  // updated with each publish_capture copy. Any thread (the progress line reads it).
-  uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   const summarise::WindowSummariser& summariser() const { return *summariser_; }
   const privacy::PrivacyCounters& privacy_counters() const { return privacy_->counters(); }
   // Thread-safe (see RunnerSnapshot).
@@ -126,7 +125,6 @@ class AgentRunner {
   v1::AgentHealth Health() const;
   v1::CaptureStats CaptureStatsNow() const;
   void PublishCapture() {
-    bytes_read_.store(position_, std::memory_order_relaxed);
     if (options_.publish_capture) options_.publish_capture(CaptureStatsNow());
   }
   void CheckLiveCrashMarker();
@@ -147,9 +145,7 @@ class AgentRunner {
   int64_t last_publish_ns_ = 0;
   int64_t last_alive_refresh_ns_ = 0;  // live: when the sign-of-life marker was last written  //
                                        // monotonic enough: only differences of ~100 ms matter
-  uint64_t position_ = 0;              // Run's thread: the last packet's Packet::position
-  std::atomic<uint64_t> bytes_read_{0};
-  bool disk_full_ = false;  // the last append failed for want of space
+  bool disk_full_ = false;             // the last append failed for want of space
   // Window start -> offset of its first record (replay), for windows that may still be open.
   std::map<int64_t, uint64_t> open_first_record_;
   int64_t watermark_ns_ = 0;

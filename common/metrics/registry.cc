@@ -45,14 +45,17 @@ bool IsValidLabelName(std::string_view name) {
   return true;
 }
 
-std::string EscapeHelp(std::string_view help) {
+// The exposition format escapes backslash and newline in HELP text, and also '"' in label values.
+std::string Escape(std::string_view text, bool quotes) {
   std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
+  out.reserve(text.size());
+  for (char c : text) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (quotes && c == '"') {
+      out += "\\\"";
     } else {
       out += c;
     }
@@ -60,22 +63,9 @@ std::string EscapeHelp(std::string_view help) {
   return out;
 }
 
-std::string EscapeLabelValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string EscapeHelp(std::string_view help) { return Escape(help, /*quotes=*/false); }
+
+std::string EscapeLabelValue(std::string_view value) { return Escape(value, /*quotes=*/true); }
 
 std::string FormatValue(double value) {
   if (std::isnan(value)) return "NaN";
