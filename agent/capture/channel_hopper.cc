@@ -114,9 +114,13 @@ absl::Status ChannelHopper::Start() {
   if (options_.channels.size() > 1 && options_.dwell_ns <= 0) {
     return absl::InvalidArgumentError("the dwell time must be positive");
   }
-  absl::Status first = setter_->SetFrequency(options_.channels[0].freq_mhz);
+  const size_t first_index = options_.wall_ns
+                                 ? PlanIndexAt(options_.wall_ns(), options_.dwell_ns,
+                                               options_.stagger_offset, options_.channels.size())
+                                 : 0;
+  absl::Status first = setter_->SetFrequency(options_.channels[first_index].freq_mhz);
   if (!first.ok()) return first;
-  current_freq_mhz_ = options_.channels[0].freq_mhz;
+  current_freq_mhz_ = options_.channels[first_index].freq_mhz;
   ++hops_;
   started_ = true;
   if (options_.channels.size() > 1) thread_ = std::thread([this] { Run(); });
@@ -148,7 +152,23 @@ void ChannelHopper::Tune(size_t index) {
   last_error_ = s;
 }
 
+size_t PlanIndexAt(int64_t wall_ns, int64_t dwell_ns, uint32_t stagger_offset, size_t channels) {
+  if (channels == 0 || dwell_ns <= 0) return 0;
+  const uint64_t slot = static_cast<uint64_t>(wall_ns < 0 ? 0 : wall_ns / dwell_ns);
+  return static_cast<size_t>((slot + stagger_offset) % channels);
+}
+
 void ChannelHopper::Run() {
+  if (options_.wall_ns) {
+    // Clock-aligned: sleep to the next slot boundary of the wall clock, tune that slot's channel.
+    while (true) {
+      const int64_t wall = options_.wall_ns();
+      const int64_t to_boundary = options_.dwell_ns - (wall % options_.dwell_ns);
+      if (!clock_->SleepUntil(clock_->NowNs() + to_boundary, &stop_)) return;
+      Tune(PlanIndexAt(options_.wall_ns(), options_.dwell_ns, options_.stagger_offset,
+                       options_.channels.size()));
+    }
+  }
   size_t index = 0;
   int64_t next = clock_->NowNs() + options_.dwell_ns;
   while (clock_->SleepUntil(next, &stop_)) {

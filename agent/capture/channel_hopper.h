@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -62,7 +63,16 @@ class Nl80211ChannelSetter final : public ChannelSetter {
 struct HopperOptions {
   std::vector<Channel> channels;   // the plan, visited in order, cyclically
   int64_t dwell_ns = 250'000'000;  // time on each channel
+  // A fleet plan (remote configuration, proto ChannelPlan): hop on wall-clock slot boundaries,
+  // channel PlanIndexAt(wall_ns(), ...), so that NTP-synced agents with different offsets are on
+  // different channels at the same moment. Unset: start with the first channel, now.
+  std::function<int64_t()> wall_ns;
+  uint32_t stagger_offset = 0;
 };
+
+// The channel index of a clock-aligned plan at unix time `wall_ns`:
+// (floor(wall_ns / dwell_ns) + stagger_offset) mod channels.
+size_t PlanIndexAt(int64_t wall_ns, int64_t dwell_ns, uint32_t stagger_offset, size_t channels);
 
 class ChannelHopper {
  public:

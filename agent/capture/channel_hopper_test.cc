@@ -3,6 +3,8 @@
 #include <net/if.h>
 #include <netlink/errno.h>
 
+#include <set>
+
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -215,6 +217,34 @@ TEST(ChannelHopperTest, SingleChannelNeedsNoThread) {
   ASSERT_TRUE(hopper.Start().ok());
   EXPECT_THAT(setter.calls(), ElementsAre(5180));
   EXPECT_EQ(clock.sleepers(), 0);
+}
+
+}  // namespace
+}  // namespace airfleet::capture
+
+namespace airfleet::capture {
+namespace {
+
+TEST(ChannelPlanTest, StaggeredAgentsAreNeverOnTheSameChannelAndVisitEveryOne) {
+  constexpr int64_t kDwell = 250'000'000;
+  constexpr size_t kChannels = 3;  // 1, 6, 11
+  std::set<size_t> visited[3];
+  // Sampled every 50 ms over 10 s, starting at an arbitrary unaligned unix time.
+  for (int64_t t = 1'700'000'000'123'456'789; t < 1'700'000'010'123'456'789; t += 50'000'000) {
+    size_t at[3];
+    for (uint32_t agent = 0; agent < 3; ++agent) {
+      at[agent] = PlanIndexAt(t, kDwell, agent, kChannels);
+      visited[agent].insert(at[agent]);
+    }
+    EXPECT_NE(at[0], at[1]);
+    EXPECT_NE(at[1], at[2]);
+    EXPECT_NE(at[0], at[2]);
+  }
+  for (const auto& v : visited) EXPECT_EQ(v.size(), kChannels);
+  // The slot changes exactly on a dwell boundary.
+  EXPECT_EQ(PlanIndexAt(999'999'999, kDwell, 0, kChannels), 0u + (999'999'999 / kDwell) % 3);
+  EXPECT_NE(PlanIndexAt(kDwell * 7 - 1, kDwell, 0, kChannels),
+            PlanIndexAt(kDwell * 7, kDwell, 0, kChannels));
 }
 
 }  // namespace

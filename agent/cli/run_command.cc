@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -20,6 +21,8 @@
 #include "agent/cli/commands.h"
 #include "agent/cli/exit_codes.h"
 #include "agent/cli/progress.h"
+#include "agent/cli/remote_control.h"
+#include "agent/control/agent_control.h"
 #include "agent/health/capture_board.h"
 #include "agent/run/agent_metrics.h"
 #include "agent/run/agent_runner.h"
@@ -86,6 +89,27 @@ int RunAgent(const RunOptions& o) {
     Log(absl::StrCat("the spool was unreadable (", q->reason, "); it was moved to ",
                      q->quarantine_path, " and a fresh one started (loss recorded)"));
   }
+  // Remote configuration (agent/control/): a config the collector pushed earlier is persisted in
+  // the spool and wins over flags and file until the operator resets it.
+  auto remote = control::AgentControl::Open(spool->get());
+  if (!remote.ok()) return Fail(kExitRuntime, std::string(remote.status().message()));
+  RemoteSettingsGlue remote_settings(o, replay, (*remote)->applied());
+  const control::EffectiveSettings& initial = remote_settings.initial();
+  if ((*remote)->applied_version() != 0) {
+    Log(absl::StrCat("running remote configuration version ", (*remote)->applied_version(),
+                     " (window ", initial.window_ms, " ms, privacy ", initial.privacy_mode, ")"));
+    auto pushed_privacy = remote_settings.PrivacyFor(initial.privacy_mode);
+    // Refuse to start rather than fall back to "off": a pushed pseudonymise that cannot run
+    // (key file gone) must not turn into raw MACs on the wire.
+    if (!pushed_privacy.ok()) {
+      return Fail(kExitUsage, std::string(pushed_privacy.status().message()));
+    }
+    privacy_options = std::move(pushed_privacy);
+  }
+  (*remote)->SetHooks(
+      {.check = [&remote_settings](const v1::AgentConfig& c) { return remote_settings.Check(c); },
+       .apply = [&remote_settings](const v1::AgentConfig& c) { return remote_settings.Apply(c); },
+       .command = nullptr});
 
   uplink::GrpcUplinkOptions uplink_options;
   uplink_options.collector = o.collector;
@@ -101,13 +125,17 @@ int RunAgent(const RunOptions& o) {
   uplink_options.fill_health = [&capture_board](v1::AgentHealth* h) {
     *h->mutable_capture() = capture_board.Latest();
   };
+  uplink_options.on_control = [control = remote->get()](const v1::CollectorMessage& m) {
+    return control->Handle(m);
+  };
+  uplink_options.applied_config_version = [control = remote->get()] {
+    return control->applied_version();
+  };
+  // Started once the runner exists (below), so a pushed config always has a capture to apply to.
   uplink::GrpcUplink uplink(uplink_options, spool->get());
-  if (absl::Status s = uplink.Start(); !s.ok()) {
-    return Fail(kExitRuntime, std::string(s.message()));
-  }
 
   run::RunnerOptions runner_options;
-  runner_options.summariser.window_ms = o.window_ns / 1'000'000;
+  runner_options.summariser.window_ms = initial.window_ms;
   runner_options.summariser.max_devices_per_window = o.max_devices;
   runner_options.dissect.fcs = o.fcs;
   runner_options.dissect.verify_fcs = o.verify_fcs;
@@ -134,6 +162,27 @@ int RunAgent(const RunOptions& o) {
   std::unique_ptr<capture::PacketSource> source;
   std::unique_ptr<capture::Nl80211ChannelSetter> channel_setter;
   std::unique_ptr<capture::ChannelHopper> hopper;
+  std::mutex hopper_mu;  // the hopper is replaced by remote configuration
+  // A plan from the flags/file hops from its first channel; a pushed one on wall-clock slots.
+  auto start_hopper = [&](const control::EffectiveSettings& plan) -> absl::Status {
+    capture::HopperOptions hop;
+    for (const auto& spec : plan.channels) {
+      auto ch = capture::ParseChannel(spec);
+      if (!ch.ok()) return ch.status();
+      hop.channels.push_back(*ch);
+    }
+    hop.dwell_ns = plan.dwell_ns;
+    if (plan.clock_aligned) {
+      hop.wall_ns = [] { return absl::ToUnixNanos(absl::Now()); };
+      hop.stagger_offset = plan.stagger_offset;
+    }
+    auto next = std::make_unique<capture::ChannelHopper>(hop, channel_setter.get(), &clock);
+    if (absl::Status s = next->Start(); !s.ok()) return s;
+    std::lock_guard<std::mutex> lock(hopper_mu);
+    if (hopper) hopper->Stop();
+    hopper = std::move(next);
+    return absl::OkStatus();
+  };
   bool already_finished = false;
   if (replay) {
     auto identity = run::FileIdentity(o.pcap);
@@ -166,20 +215,18 @@ int RunAgent(const RunOptions& o) {
     auto live = capture::LivePcapSource::Open(live_options);
     if (!live.ok()) return Fail(kExitRuntime, std::string(live.status().message()));
     source = std::move(*live);
-    if (!o.channels.empty()) {
-      capture::HopperOptions hop;
-      for (const auto& spec : o.channels) {
-        auto ch = capture::ParseChannel(spec);
-        if (!ch.ok()) return Fail(kExitUsage, std::string(ch.status().message()));
-        hop.channels.push_back(*ch);
+    if (!initial.channels.empty()) {
+      for (const auto& spec : initial.channels) {
+        if (auto ch = capture::ParseChannel(spec); !ch.ok()) {
+          return Fail(kExitUsage, std::string(ch.status().message()));
+        }
       }
-      hop.dwell_ns = o.dwell_ns;
       auto setter = capture::Nl80211ChannelSetter::Open(o.iface);
       if (!setter.ok()) return Fail(kExitRuntime, std::string(setter.status().message()));
       channel_setter = std::move(*setter);
-      hopper = std::make_unique<capture::ChannelHopper>(hop, channel_setter.get(), &clock);
-      if (absl::Status s = hopper->Start(); !s.ok())
+      if (absl::Status s = start_hopper(initial); !s.ok()) {
         return Fail(kExitRuntime, std::string(s.message()));
+      }
     }
   }
 
@@ -193,6 +240,28 @@ int RunAgent(const RunOptions& o) {
     auto created = run::AgentRunner::Create(runner_options, source.get(), spool->get());
     if (!created.ok()) return Fail(kExitUsage, std::string(created.status().message()));
     runner = std::move(*created);
+    if (!initial.pushed_bpf_filter.empty()) {
+      run::RuntimeSettings filter;
+      filter.bpf_filter = initial.pushed_bpf_filter;
+      runner->Reconfigure(std::move(filter));
+    }
+  }
+  std::function<std::string(const control::EffectiveSettings&)> replan;
+  if (channel_setter) {
+    replan = [&start_hopper](const control::EffectiveSettings& plan) -> std::string {
+      absl::Status s = start_hopper(plan);
+      return s.ok() ? "" : absl::StrCat("channel plan not applied: ", s.message());
+    };
+  }
+  remote_settings.Attach(runner.get(), std::move(replan));
+  // Runs before the runner and hopper go away on any way out: a config arriving while the
+  // uplink still runs must then find nothing to apply to.
+  struct DetachRemote {
+    RemoteSettingsGlue* glue;
+    ~DetachRemote() { glue->Attach(nullptr, nullptr); }
+  } detach_remote{&remote_settings};
+  if (absl::Status s = uplink.Start(); !s.ok()) {
+    return Fail(kExitRuntime, std::string(s.message()));
   }
   // Declared after everything it reads, so it stops (destructor) before they go away.
   metrics::Registry metrics_registry;
@@ -244,9 +313,13 @@ int RunAgent(const RunOptions& o) {
       });
     }
     absl::Status status = runner->Run(g_stop);
+    remote_settings.CaptureEnded();
     import_done = true;
     if (progress_thread.joinable()) progress_thread.join();
-    if (hopper) hopper->Stop();
+    {
+      std::lock_guard<std::mutex> lock(hopper_mu);
+      if (hopper) hopper->Stop();
+    }
     const auto& c = runner->counters();
     Log(absl::StrCat(c.packets, " packets, ", c.summaries_spooled, " device windows spooled in ",
                      c.appends, " appends",

@@ -83,7 +83,8 @@ std::string AgentRunner::PositionAfterSeal(uint64_t next_record, bool finished) 
   // (window_summariser.h) to forget them.
   const int64_t grace_ns = options_.summariser.grace_ms * 1'000'000;
   const int64_t limit = FloorDiv(watermark_ns_ - grace_ns, summariser_->window_ns());
-  if (finished) {
+  if (finished || sealed_all_) {
+    // Everything open was sealed (the end, or a reconfiguration): nothing to re-read.
     open_first_record_.clear();
   } else {
     open_first_record_.erase(open_first_record_.begin(), open_first_record_.lower_bound(limit));
@@ -111,7 +112,7 @@ v1::CaptureStats AgentRunner::CaptureStatsNow() const {
     (*cap->mutable_anomalies())[std::string(
         dissect::AnomalyName(static_cast<dissect::Anomaly>(i)))] = counters_.anomalies.counts[i];
   }
-  cap->set_devices_overflow(summariser_->counters().devices_overflow);
+  cap->set_devices_overflow(summariser_counters().devices_overflow);
   return stats;
 }
 
@@ -146,6 +147,10 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
     if (first_window == 0) first_window = w.window_start_ns;
     last_window = w.window_start_ns;
     last_sealed_end_ns_ = w.window_start_ns + int64_t{w.window_ms} * 1'000'000;
+    // Sealed early by a reconfiguration: the window's data ends now, not at its end.
+    if (sealed_all_ && !options_.replay) {
+      last_sealed_end_ns_ = std::min(last_sealed_end_ns_, options_.now_ns());
+    }
     std::move(w.devices.begin(), w.devices.end(), std::back_inserter(windows));
     std::move(w.probes.begin(), w.probes.end(), std::back_inserter(probes));
   }
@@ -162,6 +167,7 @@ absl::Status AgentRunner::SpoolSealed(uint64_t next_record, bool finished) {
                      options_.replay ? PositionAfterSeal(next_record, finished)
                                      : absl::StrCat(kLivePositionPrefix, last_sealed_end_ns_),
                      &health, label);
+  sealed_all_ = false;
   if (appended.ok()) {
     ++counters_.appends;
     counters_.summaries_spooled += summaries;
@@ -229,7 +235,7 @@ void AgentRunner::RefreshLiveMarker() {
 void AgentRunner::PublishSnapshot() {
   RunnerSnapshot next;
   next.runner = counters_;
-  next.summariser = summariser_->counters();
+  next.summariser = summariser_counters();
   // On this thread: a live source's counters come from pcap_stats on the capture handle.
   next.capture = source_->Counters();
   std::lock_guard<std::mutex> lock(snapshot_mu_);
@@ -261,6 +267,9 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
   absl::Status source_status;
   bool ended = false;
   while (!stop.load(std::memory_order_relaxed)) {
+    if (settings_pending_.load(std::memory_order_relaxed)) {
+      if (absl::Status s = ApplyPendingSettings(record_start); !s.ok()) return s;
+    }
     absl::StatusOr<bool> got = source_->Next(&packet);
     if (!got.ok()) {
       source_status = got.status();
@@ -290,6 +299,12 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
         Publish();
       }
     }
+    if (filter_ && !filter_->Matches(packet)) {
+      ++counters_.filtered_out;
+      record_start = packet.position;
+      counters_.bytes_read = packet.position;
+      continue;
+    }
     frame.timestamp_ns = packet.timestamp_ns;
     frame.original_len = packet.original_len;
     dissect::Dissect(packet.linktype, packet.data, packet.captured_len,
@@ -310,6 +325,90 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
   }
   if (absl::Status s = spool_->Sync(); !s.ok()) return s;
   return source_status;
+}
+
+summarise::SummariserCounters AgentRunner::summariser_counters() const {
+  summarise::SummariserCounters total = retired_summariser_counters_;
+  total += summariser_->counters();
+  return total;
+}
+
+absl::Status CheckRuntimeSettings(const RuntimeSettings& settings,
+                                  const summarise::SummariserOptions& base, int linktype) {
+  if (settings.window_ms) {
+    summarise::SummariserOptions next = base;
+    next.window_ms = *settings.window_ms;
+    if (auto created = summarise::WindowSummariser::Create(next); !created.ok()) {
+      return created.status();
+    }
+  }
+  if (settings.privacy) {
+    if (auto created = privacy::EdgePrivacy::Create(*settings.privacy); !created.ok()) {
+      return created.status();
+    }
+  }
+  if (settings.bpf_filter && !settings.bpf_filter->empty()) {
+    return capture::CheckBpfExpression(*settings.bpf_filter, linktype);
+  }
+  return absl::OkStatus();
+}
+
+void AgentRunner::Reconfigure(RuntimeSettings settings) {
+  std::lock_guard<std::mutex> lock(settings_mu_);
+  if (settings.window_ms) pending_settings_.window_ms = settings.window_ms;
+  if (settings.privacy) pending_settings_.privacy = std::move(settings.privacy);
+  if (settings.bpf_filter) pending_settings_.bpf_filter = std::move(settings.bpf_filter);
+  settings_pending_.store(true);
+}
+
+absl::Status AgentRunner::ApplyPendingSettings(uint64_t next_record) {
+  RuntimeSettings s;
+  {
+    std::lock_guard<std::mutex> lock(settings_mu_);
+    s = std::move(pending_settings_);
+    pending_settings_ = RuntimeSettings();
+    settings_pending_.store(false);
+  }
+  const bool new_window = s.window_ms && *s.window_ms != options_.summariser.window_ms;
+  if (new_window || s.privacy) {
+    // Seal what is open under the old settings, so that no window mixes two lengths or two
+    // privacy modes.
+    summariser_->Flush();
+    sealed_all_ = true;
+    if (absl::Status st = SpoolSealed(next_record, false); !st.ok()) return st;
+    sealed_all_ = false;
+    if (new_window) {
+      summarise::SummariserOptions next = options_.summariser;
+      next.window_ms = *s.window_ms;
+      // Checked by CheckRuntimeSettings before the agent accepted it.
+      if (auto created = summarise::WindowSummariser::Create(next); created.ok()) {
+        retired_summariser_counters_ += summariser_->counters();
+        summariser_ = std::move(*created);
+        options_.summariser = next;
+        // Frames older than the flushed windows are late, as they would have been.
+        summariser_->AdvanceTo(watermark_ns_);
+        summariser_->TakeSealed();
+      }
+    }
+    if (s.privacy) {
+      if (auto created = privacy::EdgePrivacy::Create(*s.privacy); created.ok()) {
+        privacy_ = std::move(*created);
+      }
+    }
+  }
+  if (s.bpf_filter) {
+    filter_.reset();
+    if (!s.bpf_filter->empty()) {
+      // 127 (radiotap) is only the linktype the expression is checked against; each linktype
+      // met is compiled when first seen.
+      if (auto created = capture::BpfMatcher::Create(*s.bpf_filter, 127); created.ok()) {
+        filter_ = std::move(*created);
+      }
+    }
+  }
+  ++counters_.reconfigurations;
+  Publish();
+  return absl::OkStatus();
 }
 
 }  // namespace airfleet::run

@@ -31,9 +31,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "agent/capture/bpf_matcher.h"
 #include "agent/capture/packet_source.h"
 #include "agent/dissect/dissector.h"
 #include "agent/privacy/edge_privacy.h"
@@ -74,6 +76,21 @@ struct RunnerOptions {
   std::function<void(const v1::CaptureStats&)> publish_capture;
 };
 
+// Settings a running capture can change (remote configuration, agent/control/). Unset fields
+// keep what the runner has.
+struct RuntimeSettings {
+  std::optional<uint32_t> window_ms;
+  std::optional<privacy::PrivacyOptions> privacy;
+  // Applied in the agent (capture/bpf_matcher.h) on top of the source's own filter; "" removes.
+  std::optional<std::string> bpf_filter;
+};
+
+// InvalidArgument when the runner would refuse `settings` (window length, privacy without key,
+// a filter that does not compile for `linktype`). Reconfigure callers check first, so that an
+// agent answers "refused" before it persists anything.
+absl::Status CheckRuntimeSettings(const RuntimeSettings& settings,
+                                  const summarise::SummariserOptions& base, int linktype);
+
 struct RunnerCounters {
   uint64_t packets = 0;
   uint64_t frames_ok = 0;
@@ -82,6 +99,9 @@ struct RunnerCounters {
   uint64_t summaries_lost_disk_full = 0;
   // Replay: bytes of the capture file consumed (the last packet's Packet::position).
   uint64_t bytes_read = 0;
+  // Packets a pushed BPF filter (RuntimeSettings) left out.
+  uint64_t filtered_out = 0;
+  uint64_t reconfigurations = 0;
   dissect::AnomalyCounters anomalies;
 };
 
@@ -109,6 +129,13 @@ class AgentRunner {
 
   const RunnerCounters& counters() const { return counters_; }
   const summarise::WindowSummariser& summariser() const { return *summariser_; }
+  // Across reconfigurations (each new window length starts a new summariser).
+  summarise::SummariserCounters summariser_counters() const;
+  // Thread-safe. Takes effect at the capture loop's next turn: windows open then are sealed as
+  // they are (partial windows; the collector merges partial windows of the same start), so no
+  // frame is counted twice or lost, and a replay's resume position moves past them. Settings
+  // must have passed CheckRuntimeSettings. Later requests before that turn merge over earlier.
+  void Reconfigure(RuntimeSettings settings);
   const privacy::PrivacyCounters& privacy_counters() const { return privacy_->counters(); }
   // Thread-safe (see RunnerSnapshot).
   RunnerSnapshot Snapshot() const;
@@ -135,6 +162,8 @@ class AgentRunner {
     PublishSnapshot();
   }
   void PublishSnapshot();
+  // On Run's thread: applies a pending Reconfigure.
+  absl::Status ApplyPendingSettings(uint64_t next_record);
 
   RunnerOptions options_;
   capture::PacketSource* source_;
@@ -151,7 +180,16 @@ class AgentRunner {
   int64_t watermark_ns_ = 0;
   int64_t last_sealed_end_ns_ = 0;
   mutable std::mutex snapshot_mu_;
-  RunnerSnapshot snapshot_;  // guarded by snapshot_mu_
+  RunnerSnapshot snapshot_;                                    // guarded by snapshot_mu_
+  summarise::SummariserCounters retired_summariser_counters_;  // summarisers replaced so far
+  std::unique_ptr<capture::BpfMatcher> filter_;                // a pushed filter, or none
+  // Set by Reconfigure, cleared by the capture loop.
+  std::atomic<bool> settings_pending_{false};
+  std::mutex settings_mu_;
+  RuntimeSettings pending_settings_;  // guarded by settings_mu_
+  // The next append must not point a replay's resume position back into windows that were
+  // sealed early by a reconfiguration.
+  bool sealed_all_ = false;
 };
 
 }  // namespace airfleet::run

@@ -73,6 +73,20 @@ struct SummariserCounters {
   uint64_t windows_sealed = 0;
   uint64_t device_windows = 0;  // DeviceWindows emitted
   uint64_t probe_observations = 0;
+
+  // Sums (a runner that replaces its summariser on a new window length keeps one total).
+  SummariserCounters& operator+=(const SummariserCounters& o) {
+    frames_in += o.frames_in;
+    frames_attributed += o.frames_attributed;
+    late_frames += o.late_frames;
+    bad_fcs += o.bad_fcs;
+    unattributed += o.unattributed;
+    devices_overflow += o.devices_overflow;
+    windows_sealed += o.windows_sealed;
+    device_windows += o.device_windows;
+    probe_observations += o.probe_observations;
+    return *this;
+  }
 };
 
 // One sealed window's output.

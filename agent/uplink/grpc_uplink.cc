@@ -86,6 +86,8 @@ class GrpcUplink::Session final
         } else {
           foreign_acks++;
         }
+      } else if (incoming_.has_config() || incoming_.has_control()) {
+        inbox.push_back(incoming_);
       }
       cv_->notify_all();
     }
@@ -109,6 +111,8 @@ class GrpcUplink::Session final
   bool done = false;
   uint64_t ack_received = 0;
   uint64_t foreign_acks = 0;
+  // Configs and control requests read and not yet handled by the supervisor.
+  std::deque<v1::CollectorMessage> inbox;
   grpc::Status final_status;
 
  private:
@@ -253,6 +257,20 @@ void GrpcUplink::FillHeartbeat(bool periodic, v1::AgentHealth* health) {
   }
 }
 
+v1::AgentMessage GrpcUplink::HandleControl(const v1::CollectorMessage& request) {
+  if (options_.on_control) return options_.on_control(request);
+  v1::AgentMessage reply;
+  if (request.has_config()) {
+    reply.mutable_config_result()->set_version(request.config().version());
+    reply.mutable_config_result()->set_message("this agent does not take remote configuration");
+  } else {
+    reply.mutable_control_reply()->set_request_id(request.control().request_id());
+    reply.mutable_control_reply()->set_code(static_cast<int>(absl::StatusCode::kUnimplemented));
+    reply.mutable_control_reply()->set_message("this agent does not take remote commands");
+  }
+  return reply;
+}
+
 void GrpcUplink::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
@@ -314,6 +332,12 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
   hello->set_stream_id(stream_id);
   hello->set_version(options_.version);
   hello->set_first_unacked_sequence(first_unacked);
+  if (options_.applied_config_version) {
+    lock.unlock();
+    const uint64_t applied = options_.applied_config_version();
+    lock.lock();
+    hello->set_applied_config_version(applied);
+  }
   stub->async()->Stream(session->context(), session.get());
   session->Begin();
   ++state_.streams_started;
@@ -327,6 +351,8 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
   bool cancelled = false;
   bool acked_any = false;
   LedgerMark sent_ledger_mark;  // nothing sent on this stream yet
+  // Answers to configs and control requests, written before anything else.
+  std::deque<v1::AgentMessage> replies;
   std::string cancel_reason;
   // The first periodic heartbeat follows the Hello at once: the collector learns this agent's
   // health and clock without waiting a whole interval.
@@ -356,7 +382,8 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       const bool heartbeat_due =
           heartbeats && writable && std::chrono::steady_clock::now() >= next_heartbeat;
       return stop_ || ending || session->ack_received > applied_ack ||
-             session->heartbeat_delivered || heartbeat_due ||
+             session->heartbeat_delivered || heartbeat_due || !session->inbox.empty() ||
+             (writable && !replies.empty()) ||
              (writable && in_flight.size() < options_.window && more);
     };
     // Sleep until something happens or the next heartbeat is due. A heartbeat that is due while
@@ -420,7 +447,23 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
       cv_.wait(lock, [&] { return session->done; });
       break;
     }
+    if (!session->inbox.empty()) {
+      v1::CollectorMessage request = std::move(session->inbox.front());
+      session->inbox.pop_front();
+      lock.unlock();
+      v1::AgentMessage reply = HandleControl(request);
+      lock.lock();
+      replies.push_back(std::move(reply));
+      continue;
+    }
     if (session->write_pending || !session->hello_written) continue;
+    if (!replies.empty()) {
+      *session->outgoing() = std::move(replies.front());
+      replies.pop_front();
+      session->write_pending = true;
+      session->StartWrite(session->outgoing());
+      continue;
+    }
     // The loss ledger travels with batches, but the drops made by the last append (and any loss
     // recorded outside an append) would otherwise reach the collector only with a later batch,
     // or never at the end of a replay: send it as a heartbeat whenever it changed. Heartbeats

@@ -31,6 +31,7 @@
 #include "agent/uplink/backoff.h"
 #include "agent/uplink/uplink.h"
 #include "airfleet/v1/batch.pb.h"
+#include "airfleet/v1/ingest.pb.h"
 
 namespace airfleet::uplink {
 
@@ -69,6 +70,13 @@ struct GrpcUplinkOptions {
   // Host readings for periodic heartbeats; defaults read /proc and /sys (agent/health).
   std::function<std::optional<uint64_t>()> read_rss_bytes;
   std::function<std::optional<int32_t>()> read_temperature_mc;
+  // Remote control (proto/airfleet/v1/control.proto). Called on the supervisor thread for every
+  // CollectorMessage carrying a config or a control request; the answer (ConfigResult or
+  // ControlReply) is written on the same stream ahead of batches. Must not block for long (a
+  // fetch reads one chunk). Unset: configs and requests are refused ("not supported").
+  std::function<v1::AgentMessage(const v1::CollectorMessage&)> on_control;
+  // The AgentConfig version this agent applied (Hello.applied_config_version), read per connect.
+  std::function<uint64_t()> applied_config_version;
 };
 
 class GrpcUplink final : public Uplink {
@@ -108,6 +116,8 @@ class GrpcUplink final : public Uplink {
   // counters, their rate since the previous periodic heartbeat, and the host readings.
   void FillHeartbeat(bool periodic, v1::AgentHealth* health);
 
+  // on_control, or a refusal when there is none.
+  v1::AgentMessage HandleControl(const v1::CollectorMessage& request);
   void Run();
   // One stream from connect to failure/stop. Returns true if the collector acknowledged anything
   // (the connection was healthy, so the backoff restarts from its initial delay).

@@ -113,7 +113,10 @@ grpc::ServerUnaryReactor* AdminService::ListAgents(grpc::CallbackServerContext* 
     if (!agents.ok()) {
       status = ToGrpc(agents.status());
     } else {
-      for (auto& a : registry_->Overlay(std::move(*agents))) *response->add_agents() = std::move(a);
+      for (auto& a : registry_->Overlay(std::move(*agents))) {
+        if (options_.control) options_.control->Annotate(&a);
+        *response->add_agents() = std::move(a);
+      }
     }
   }
   reactor->Finish(status);
@@ -491,6 +494,81 @@ grpc::ServerUnaryReactor* AdminService::DeviceGraph(grpc::CallbackServerContext*
     }
   }
   reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::SetAgentConfig(grpc::CallbackServerContext* context,
+                                                       const v1::SetAgentConfigRequest* request,
+                                                       v1::SetAgentConfigResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok() && !options_.control) {
+    status = grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "remote control is not enabled");
+  }
+  if (status.ok()) {
+    absl::StatusOr<std::vector<v1::AgentInfo>> agents = store_->ListAgents();
+    if (!agents.ok()) {
+      status = ToGrpc(agents.status());
+    } else {
+      std::vector<std::string> known;
+      for (const auto& a : registry_->Overlay(std::move(*agents))) known.push_back(a.agent_id());
+      auto states = options_.control->SetConfig(*request, known);
+      if (!states.ok()) {
+        status = ToGrpc(states.status());
+      } else {
+        for (auto& st : *states) *response->add_agents() = std::move(st);
+      }
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::GetAgentConfig(grpc::CallbackServerContext* context,
+                                                       const v1::GetAgentConfigRequest* request,
+                                                       v1::GetAgentConfigResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok() && !options_.control) {
+    status = grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "remote control is not enabled");
+  }
+  if (status.ok()) {
+    for (auto& st : options_.control->GetConfig(request->agent_id())) {
+      *response->add_agents() = std::move(st);
+    }
+  }
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AdminService::ControlAgent(grpc::CallbackServerContext* context,
+                                                     const v1::ControlAgentRequest* request,
+                                                     v1::ControlReply* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  grpc::Status status = CheckOperator(context);
+  if (status.ok() && !options_.control) {
+    status = grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "remote control is not enabled");
+  }
+  if (!status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  const absl::Duration timeout =
+      absl::Milliseconds(request->timeout_ms() != 0 ? request->timeout_ms() : 10'000);
+  options_.control->Call(request->agent_id(), request->request(), timeout,
+                         [reactor, response](absl::StatusOr<v1::ControlReply> reply) {
+                           if (!reply.ok()) {
+                             reactor->Finish(ToGrpc(reply.status()));
+                             return;
+                           }
+                           if (reply->code() != 0) {
+                             reactor->Finish(grpc::Status(
+                                 static_cast<grpc::StatusCode>(reply->code()), reply->message()));
+                             return;
+                           }
+                           *response = std::move(*reply);
+                           reactor->Finish(grpc::Status::OK);
+                         });
   return reactor;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "airfleet/v1/ingest.grpc.pb.h"
+#include "collector/control/control_hub.h"
 #include "collector/enrich/known_devices.h"
 #include "collector/enrich/vendor_db.h"
 #include "collector/ingest/agent_registry.h"
@@ -33,6 +34,8 @@ struct AdminOptions {
   // ListClusters: probe observations held per query (the engine's memory cap, ~100 B each);
   // beyond it the answer is partial and says how many were left out.
   size_t max_cluster_observations = 2'000'000;
+  // Remote control (SetAgentConfig, GetAgentConfig, ControlAgent); null: UNIMPLEMENTED.
+  ControlHub* control = nullptr;
 };
 
 class AdminService final : public v1::Admin::CallbackService {
@@ -95,6 +98,19 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* DeviceGraph(grpc::CallbackServerContext* context,
                                         const v1::GraphRequest* request,
                                         v1::GraphResponse* response) override;
+
+  // Remote control (collector/control/control_hub.h).
+  grpc::ServerUnaryReactor* SetAgentConfig(grpc::CallbackServerContext* context,
+                                           const v1::SetAgentConfigRequest* request,
+                                           v1::SetAgentConfigResponse* response) override;
+  grpc::ServerUnaryReactor* GetAgentConfig(grpc::CallbackServerContext* context,
+                                           const v1::GetAgentConfigRequest* request,
+                                           v1::GetAgentConfigResponse* response) override;
+  // Finishes when the agent answers, the timeout passes or the agent disconnects; an agent's
+  // error (ControlReply.code) becomes the call's status.
+  grpc::ServerUnaryReactor* ControlAgent(grpc::CallbackServerContext* context,
+                                         const v1::ControlAgentRequest* request,
+                                         v1::ControlReply* response) override;
 
  private:
   Store* store_;

@@ -54,6 +54,14 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
         service_->registry_->OnHealth(agent_id_, in_.heartbeat());
         StartRead(&in_);
         return;
+      case v1::AgentMessage::kConfigResult:
+        if (service_->control_) service_->control_->OnConfigResult(agent_id_, in_.config_result());
+        StartRead(&in_);
+        return;
+      case v1::AgentMessage::kControlReply:
+        if (service_->control_) service_->control_->OnControlReply(agent_id_, in_.control_reply());
+        StartRead(&in_);
+        return;
       default:  // a newer agent's message kind: ignore, keep reading
         StartRead(&in_);
         return;
@@ -78,6 +86,8 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   }
 
   void OnDone() override {
+    // Before the reactor goes: the hub must not queue on it any more.
+    if (control_token_ != 0) service_->control_->Detach(agent_id_, control_token_);
     if (registered_) {
       service_->counters_.streams_active--;
       service_->registry_->OnDisconnect(agent_id_);
@@ -99,6 +109,15 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
     const v1::Hello& hello = in_.hello();
     if (!ClaimMatches(hello.agent_id(), "hello")) return;
     service_->registry_->OnHello(agent_id_, hello);
+    if (service_->control_) {
+      // Attached here rather than in the constructor: by the first read the call is bound, so
+      // an operator's push from another thread may start a write at once.
+      if (control_token_ == 0) {
+        control_token_ = service_->control_->Attach(
+            agent_id_, [this](v1::CollectorMessage message) { Enqueue(std::move(message)); });
+      }
+      service_->control_->OnHello(agent_id_, hello.applied_config_version());
+    }
     service_->store_->RecordAgentSession(agent_id_, peer_, hello.version()).IgnoreError();
     absl::StatusOr<StreamState> state = service_->store_->GetStream(agent_id_, hello.stream_id());
     if (state.ok() && state->batches > 0) {
@@ -155,12 +174,17 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   }
 
   void EnqueueAck(uint64_t stream_id, uint64_t sequence) {
+    v1::CollectorMessage ack;
+    ack.mutable_ack()->set_stream_id(stream_id);
+    ack.mutable_ack()->set_committed_sequence(sequence);
+    Enqueue(std::move(ack));
+  }
+
+  void Enqueue(v1::CollectorMessage message) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      v1::CollectorMessage ack;
-      ack.mutable_ack()->set_stream_id(stream_id);
-      ack.mutable_ack()->set_committed_sequence(sequence);
-      outbox_.push_back(std::move(ack));
+      if (finished_) return;
+      outbox_.push_back(std::move(message));
     }
     Pump();
   }
@@ -200,7 +224,8 @@ class IngestStreamReactor : public grpc::ServerBidiReactor<v1::AgentMessage, v1:
   const std::string peer_;
   std::string agent_id_;
   bool registered_ = false;
-  v1::AgentMessage in_;  // reused per read; stable while its batch is being committed
+  uint64_t control_token_ = 0;  // the ControlHub attachment (0: none)
+  v1::AgentMessage in_;         // reused per read; stable while its batch is being committed
 
   std::mutex mu_;
   v1::CollectorMessage out_;                   // the message being written

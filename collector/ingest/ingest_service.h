@@ -16,6 +16,7 @@
 #include <functional>
 
 #include "airfleet/v1/ingest.grpc.pb.h"
+#include "collector/control/control_hub.h"
 #include "collector/ingest/agent_registry.h"
 #include "collector/ingest/commit_queue.h"
 #include "collector/store/store.h"
@@ -50,6 +51,9 @@ class IngestService final : public v1::Ingest::CallbackService {
   void SetPrivacyListener(std::function<void(const v1::PrivacyInfo&)> listener) {
     on_privacy_ = std::move(listener);
   }
+  // Remote control (collector/control/control_hub.h): streams attach after their Hello, config
+  // results and command replies go to the hub. Optional; set before serving.
+  void SetControlHub(ControlHub* hub) { control_ = hub; }
 
  private:
   friend class IngestStreamReactor;
@@ -58,6 +62,7 @@ class IngestService final : public v1::Ingest::CallbackService {
   AgentRegistry* registry_;
   IngestCounters counters_;
   std::function<void(const v1::PrivacyInfo&)> on_privacy_;
+  ControlHub* control_ = nullptr;
 };
 
 }  // namespace airfleet::collector

@@ -106,8 +106,10 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   }
   c->vendors_ =
       std::make_unique<VendorDb>(DefaultVendorFiles(options.ieee_data_dir, options.manuf_file));
+  AF_ASSIGN_OR_RETURN(c->control_, ControlHub::Create(c->store_.get(), options.now_ns));
   CommitQueueOptions queue_options;
   AdminOptions admin_options;
+  admin_options.control = c->control_.get();
   if (with_sinks) {
     AF_ASSIGN_OR_RETURN(std::vector<std::unique_ptr<sinks::Sink>> built, options.make_sinks());
     sinks::MaterialiseContext context;
@@ -151,6 +153,7 @@ absl::StatusOr<std::unique_ptr<Collector>> Collector::Start(CollectorOptions opt
   }
   c->ingest_ =
       std::make_unique<IngestService>(c->store_.get(), c->queue_.get(), c->registry_.get());
+  c->ingest_->SetControlHub(c->control_.get());
   c->ingest_->SetPrivacyListener([known = c->known_.get()](const v1::PrivacyInfo& info) {
     static std::atomic<bool> warned_no_key{false};
     if (!known->has_pseudonym_key() && !warned_no_key.exchange(true)) {

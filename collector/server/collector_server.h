@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "collector/admin/admin_service.h"
+#include "collector/control/control_hub.h"
 #include "collector/enrich/known_devices.h"
 #include "collector/enrich/vendor_db.h"
 #include "collector/ingest/agent_registry.h"
@@ -127,6 +128,7 @@ class Collector {
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<VendorDb> vendors_;
   std::unique_ptr<KnownDevices> known_;
+  std::unique_ptr<ControlHub> control_;  // outlives the streams that attach to it
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

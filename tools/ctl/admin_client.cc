@@ -268,6 +268,44 @@ absl::StatusOr<v1::ListSinksResponse> AdminClient::ListSinks() {
   return out;
 }
 
+absl::StatusOr<v1::SetAgentConfigResponse> AdminClient::SetAgentConfig(
+    const v1::SetAgentConfigRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::SetAgentConfigResponse out;
+  grpc::Status st = stub_->SetAgentConfig(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::GetAgentConfigResponse> AdminClient::GetAgentConfig(
+    const std::string& agent_id) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  v1::GetAgentConfigRequest request;
+  request.set_agent_id(agent_id);
+  v1::GetAgentConfigResponse out;
+  grpc::Status st = stub_->GetAgentConfig(&ctx, request, &out);
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
+absl::StatusOr<v1::ControlReply> AdminClient::ControlAgent(const v1::ControlAgentRequest& request) {
+  grpc::ClientContext ctx;
+  PrepareUnary(&ctx);
+  ctx.set_deadline(std::chrono::system_clock::now() + options_.timeout +
+                   std::chrono::milliseconds(request.timeout_ms()));
+  v1::ControlReply out;
+  grpc::Status st = stub_->ControlAgent(&ctx, request, &out);
+  // The collector's own verdicts about the agent ("agent X is not connected", "did not answer in
+  // time") are not connection problems with the collector: pass them on as they are.
+  if (!st.ok() && st.error_message().rfind("agent ", 0) == 0) {
+    return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+  }
+  if (!st.ok()) return DescribeRpcError(st, options_, cert_role_);
+  return out;
+}
+
 absl::StatusOr<v1::ListDeadLettersResponse> AdminClient::ListDeadLetters(
     const v1::ListDeadLettersRequest& request) {
   grpc::ClientContext ctx;

@@ -58,6 +58,12 @@ class AdminClient {
   absl::StatusOr<v1::InitSinksResponse> InitSinks(std::chrono::milliseconds timeout);
   absl::StatusOr<v1::BackfillSinksResponse> BackfillSinks(int64_t since_ns,
                                                           std::chrono::milliseconds timeout);
+  // Remote control (control.proto).
+  absl::StatusOr<v1::SetAgentConfigResponse> SetAgentConfig(
+      const v1::SetAgentConfigRequest& request);
+  absl::StatusOr<v1::GetAgentConfigResponse> GetAgentConfig(const std::string& agent_id);
+  // Waits up to the agent's answer time (request.timeout_ms) plus the usual deadline.
+  absl::StatusOr<v1::ControlReply> ControlAgent(const v1::ControlAgentRequest& request);
   absl::StatusOr<v1::ListClustersResponse> ListClusters(const v1::ListClustersRequest& request);
   // Analytics (analytics.proto).
   absl::StatusOr<v1::ProbeStatsResponse> ProbeStats(const v1::ProbeStatsRequest& request);

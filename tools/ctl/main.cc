@@ -11,6 +11,7 @@
 
 #include "tools/ctl/admin_commands.h"
 #include "tools/ctl/analytics_commands.h"
+#include "tools/ctl/control_commands.h"
 #include "tools/ctl/exit_codes.h"
 #include "tools/ctl/known_commands.h"
 #include "tools/ctl/output.h"
@@ -85,6 +86,68 @@ int main(int argc, char** argv) {
 
   // ---- admin ----
   auto* agents = app.add_subcommand("agents", "list the agents the collector knows");
+  agents->fallthrough();
+  auto* agent_config = agents->add_subcommand(
+      "config",
+      "configuration pushed to agents through the collector (kept and re-sent until "
+      "applied)");
+  agent_config->fallthrough();
+  AgentConfigArgs config_args;
+  auto* config_set = agent_config->add_subcommand(
+      "set",
+      "push settings to one agent or, with --all, to every agent (a channel plan is then "
+      "staggered: agents sorted by id get consecutive offsets)");
+  config_set->add_option("agent", config_args.agent, "agent id");
+  config_set->add_flag("--all", config_args.all_agents, "every agent the collector knows");
+  config_set->add_option("--window", config_args.window, "window length: 10s, 1m, 5m");
+  config_set->add_option("--channels", config_args.channels, "channel plan: 1,6,11 or 36,40");
+  config_set->add_option("--dwell", config_args.dwell, "time per channel (default 250ms)");
+  config_set->add_option("--privacy", config_args.privacy, "off or pseudonymise")
+      ->check(CLI::IsMember({"off", "pseudonymise"}));
+  std::string bpf_arg;
+  auto* bpf_opt = config_set->add_option(
+      "--bpf", bpf_arg, "capture filter applied in the agent (libpcap syntax; \"\" removes it)");
+  config_set->add_flag("--reset", config_args.reset,
+                       "replace the pushed settings: what is not given returns to the agent's own");
+  std::string config_agent;
+  auto* config_show =
+      agent_config->add_subcommand("show", "desired and applied versions and the agents' answers");
+  config_show->add_option("agent", config_agent, "only this agent");
+
+  // ---- capture rings ----
+  auto* capture = app.add_subcommand(
+      "capture", "capture rings on agents: rotating pcap files kept on the agent, fetched here");
+  capture->fallthrough();
+  capture->require_subcommand(1);
+  RingArgs ring_args;
+  auto* cap_start = capture->add_subcommand("start", "start (or update) a ring on an agent");
+  cap_start->add_option("agent", ring_args.agent, "agent id")->required();
+  cap_start->add_option("ring", ring_args.name, "ring name ([A-Za-z0-9_-])")->required();
+  cap_start->add_option("--bpf", ring_args.bpf, "only packets matching (libpcap syntax)");
+  cap_start->add_option("--pattern", ring_args.pattern,
+                        "file names, strftime fields in UTC (default %Y%m%d-%H%M%S.pcap)");
+  cap_start->add_option("--rotate-every", ring_args.rotate_every, "new file every: 10m, 1h");
+  cap_start->add_option("--rotate-size", ring_args.rotate_bytes, "new file after N bytes");
+  cap_start->add_option("--keep", ring_args.keep, "files kept per ring (default 10)");
+  std::string ring_agent, ring_name, ring_file, fetch_out;
+  auto* cap_stop = capture->add_subcommand("stop", "stop a ring (its files stay)");
+  auto* cap_rotate = capture->add_subcommand("rotate", "close the ring's current file now");
+  for (auto* sub : {cap_stop, cap_rotate}) {
+    sub->add_option("agent", ring_agent, "agent id")->required();
+    sub->add_option("ring", ring_name, "ring name")->required();
+  }
+  bool list_files = false;
+  auto* cap_list = capture->add_subcommand("list", "rings on an agent: files, bytes, rate");
+  cap_list->add_option("agent", ring_agent, "agent id")->required();
+  cap_list->add_flag("--files", list_files, "one row per file");
+  bool fetch_progress = false;
+  auto* cap_fetch = capture->add_subcommand(
+      "fetch", "copy a closed ring file here through the collector, checked by SHA-256");
+  cap_fetch->add_option("agent", ring_agent, "agent id")->required();
+  cap_fetch->add_option("ring", ring_name, "ring name")->required();
+  cap_fetch->add_option("file", ring_file, "file name (default: the newest closed file)");
+  cap_fetch->add_option("--out", fetch_out, "where to write (default: ./FILE)");
+  cap_fetch->add_flag("--progress", fetch_progress, "show progress (always on a terminal)");
   airfleet::ctl::TopArgs top_args;
   auto* top = app.add_subcommand(
       "top", "live view of the fleet: agents, rates, backlog, strongest devices (Ctrl-C ends)");
@@ -218,7 +281,20 @@ int main(int argc, char** argv) {
   if (*init) return RunPkiInit(dir, force, std::cout, std::cerr);
   if (*issue) return RunPkiIssue(dir, role, name, days, force, std::cout, std::cerr);
   if (*show) return RunPkiShow(file, format, ctx.now_ns, std::cout, std::cerr);
+  if (*config_set) {
+    if (bpf_opt->count() > 0) config_args.bpf = bpf_arg;
+    return RunAgentConfigSet(ctx, config_args);
+  }
+  if (*config_show || *agent_config) return RunAgentConfigShow(ctx, config_agent);
   if (*agents) return RunAgents(ctx);
+  if (*cap_start) return RunCaptureStart(ctx, ring_args);
+  if (*cap_stop) return RunCaptureStop(ctx, ring_agent, ring_name);
+  if (*cap_rotate) return RunCaptureRotate(ctx, ring_agent, ring_name);
+  if (*cap_list) return RunCaptureList(ctx, ring_agent, list_files);
+  if (*cap_fetch) {
+    return RunCaptureFetch(ctx, ring_agent, ring_name, ring_file, fetch_out,
+                           fetch_progress || ::isatty(STDERR_FILENO) != 0);
+  }
   if (*top) return RunTop(ctx, top_args, ::isatty(STDOUT_FILENO) != 0);
   if (*devices) return RunDevices(ctx, since, agent_filter, limit, device_filter);
   if (*known_add_cmd) return RunKnownAdd(ctx, known_add);

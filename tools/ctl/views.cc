@@ -170,6 +170,7 @@ Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
                        {"rss_bytes", "RSS"},
                        {"temperature_c", "TEMP C"},
                        {"clock_offset_ms", "CLOCK ms"},
+                       {"config", "CONFIG"},
                        {"version", "VERSION"},
                        {"status_reason", "WHY"}});
   for (const auto& a : response.agents()) {
@@ -194,6 +195,15 @@ Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
                            ? Cell(Json(h.temperature_millicelsius() / 100 / 10.0))
                            : Cell(nullptr);
     Cell clock = a.has_clock_offset() ? Cell(Json(a.clock_offset_ms())) : Cell(nullptr);
+    // Remote configuration: "3" when the agent runs what the collector wants, "2->3" while a
+    // push is pending or was refused (`airfleetctl agents config show` says why).
+    Cell config = Cell(nullptr);
+    if (a.config_desired_version() != 0) {
+      config = a.config_applied_version() == a.config_desired_version()
+                   ? Cell(Json(absl::StrCat(a.config_desired_version())))
+                   : Cell(Json(absl::StrCat(a.config_applied_version(), "->",
+                                            a.config_desired_version())));
+    }
     t.rows.push_back({Cell(a.agent_id()),
                       Cell(text_or_null(status)),
                       Cell(text_or_null(a.peer_address())),
@@ -212,6 +222,7 @@ Table AgentsTable(const v1::ListAgentsResponse& response, int64_t now_ns) {
                       rss,
                       temperature,
                       clock,
+                      config,
                       Cell(text_or_null(version)),
                       Cell(text_or_null(a.status_reason()))});
   }
