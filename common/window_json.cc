@@ -17,16 +17,16 @@ nlohmann::ordered_json MacOrNull(uint64_t mac) {
   return Mac::FromU64(mac).ToString();
 }
 
-nlohmann::ordered_json Encryption(uint32_t bits) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+}  // namespace
+
+std::vector<std::string> EncryptionNames(uint32_t bits) {
+  std::vector<std::string> out;
   if (bits & v1::ENCRYPTION_OPEN) out.push_back("open");
   if (bits & v1::ENCRYPTION_WEP) out.push_back("wep");
   if (bits & v1::ENCRYPTION_TKIP) out.push_back("tkip");
   if (bits & v1::ENCRYPTION_CCMP_GCMP) out.push_back("ccmp_gcmp");
   return out;
 }
-
-}  // namespace
 
 std::string BytesToHex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -86,7 +86,7 @@ nlohmann::ordered_json WindowToJson(const v1::DeviceWindow& w, std::string_view 
   j["ap_bssid"] = MacOrNull(w.ap_bssid());
   j["beacons"] = w.beacons();
   j["client_bssid"] = MacOrNull(w.client_bssid());
-  j["encryption"] = Encryption(w.encryption());
+  j["encryption"] = EncryptionNames(w.encryption());
   if (w.probe_fingerprint() != 0) {
     char buf[17];
     std::snprintf(buf, sizeof(buf), "%016llx",

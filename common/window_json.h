@@ -47,6 +47,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "airfleet/v1/summary.pb.h"
 
@@ -57,6 +58,10 @@ nlohmann::ordered_json WindowToJson(const v1::DeviceWindow& window, std::string_
 
 // One NDJSON line (no trailing newline) of WindowToJson. Never throws.
 std::string WindowToJsonLine(const v1::DeviceWindow& window, std::string_view agent_id = {});
+
+// The names of DeviceWindow.encryption's bits, in bit order: "open", "wep", "tkip", "ccmp_gcmp".
+// Every output (JSON export, Elasticsearch, Cassandra) spells them this way.
+std::vector<std::string> EncryptionNames(uint32_t bits);
 
 // Lower-case hex of raw bytes ("436f6666656553686f70" for "CoffeeShop").
 std::string BytesToHex(std::string_view bytes);

@@ -21,21 +21,24 @@ TEST(CassandraSchemaTest, StatementsComeFromTheCqlFileWithPlaceholdersFilled) {
   c.replication = "{'class': 'NetworkTopologyStrategy', 'dc1': 3}";
   auto statements = SchemaStatements(c);
   ASSERT_TRUE(statements.ok()) << statements.status();
-  ASSERT_EQ(statements->size(), 6u);  // keyspace + 5 tables
+  ASSERT_EQ(statements->size(), 7u);  // keyspace + 5 tables + 1 migration
   EXPECT_THAT((*statements)[0], HasSubstr("CREATE KEYSPACE IF NOT EXISTS fleet_a"));
   EXPECT_THAT((*statements)[0], HasSubstr("'dc1': 3"));
   for (const auto& s : *statements) {
     EXPECT_THAT(s, ::testing::Not(HasSubstr("{{")));
     EXPECT_THAT(s, ::testing::Not(HasSubstr(";")));
   }
-  // Every CREATE in the source file made it into the embedded copy.
+  // Every CREATE and ALTER in the source file made it into the embedded copy, migrations last.
+  EXPECT_THAT(statements->back(), HasSubstr("ALTER TABLE fleet_a.device_windows ADD"));
   std::ifstream in(std::string(std::getenv("AIRFLEET_SOURCE_DIR")) +
                    "/deploy/cassandra/schema.cql");
   std::stringstream file;
   file << in.rdbuf();
   size_t creates = 0;
-  for (size_t pos = 0; (pos = file.str().find("\nCREATE ", pos)) != std::string::npos; ++pos) {
-    ++creates;
+  for (const char* what : {"\nCREATE ", "\nALTER "}) {
+    for (size_t pos = 0; (pos = file.str().find(what, pos)) != std::string::npos; ++pos) {
+      ++creates;
+    }
   }
   EXPECT_EQ(creates, statements->size());
 }

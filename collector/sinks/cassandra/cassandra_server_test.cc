@@ -203,6 +203,46 @@ TEST_F(CassandraServerTest, CreateSchemaIsIdempotentAndMakesEveryTable) {
                                               "agents", "agent_events"));
 }
 
+std::vector<Record> OneOfEach();
+
+// A keyspace made by the first release (device_windows without the v2 columns) is brought up to
+// date by the same `sinks init`, and then takes writes of every column.
+TEST_F(CassandraServerTest, CreateSchemaMigratesAKeyspaceFromTheFirstRelease) {
+  auto admin = Session();
+  ASSERT_TRUE(admin);
+  ASSERT_TRUE(admin
+                  ->Query("CREATE KEYSPACE IF NOT EXISTS airfleet_v1 WITH replication = "
+                          "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+                  .ok());
+  ASSERT_TRUE(admin->Query("DROP TABLE IF EXISTS airfleet_v1.device_windows").ok());
+  // The first release's table, as it shipped.
+  ASSERT_TRUE(admin
+                  ->Query("CREATE TABLE airfleet_v1.device_windows (mac text, day date, "
+                          "window_start_ns bigint, agent_id text, window_ms int, first_offset_us "
+                          "bigint, last_offset_us bigint, frames bigint, bytes bigint, retries "
+                          "bigint, subtype_keys list<int>, subtype_counts list<bigint>, "
+                          "signal_min_dbm int, signal_max_dbm int, signal_sum_dbm bigint, "
+                          "signal_count bigint, noise_sum_dbm bigint, noise_count bigint, "
+                          "channels_mhz list<int>, agent_lat double, agent_lon double, PRIMARY "
+                          "KEY ((mac, day), window_start_ns, agent_id))")
+                  .ok());
+  absl::Status migrated = CreateSchema(Config("airfleet_v1"));
+  ASSERT_TRUE(migrated.ok()) << migrated;
+  auto columns = ReadWithPython(
+      "SELECT column_name FROM system_schema.columns WHERE keyspace_name = 'airfleet_v1' AND "
+      "table_name = 'device_windows'");
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c["column_name"]);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"probed_ssids", "encryption", "first_seq", "last_seq",
+                                              "ap_ssid", "randomised"}));
+  auto sink = MakeCassandraSink(Config("airfleet_v1"));
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Open().ok());
+  auto results = (*sink)->Write({OneOfEach()[0]});
+  ASSERT_THAT(results, SizeIs(1));
+  EXPECT_EQ(results[0].verdict, Verdict::kOk) << results[0].reason;
+}
+
 TEST_F(CassandraServerTest, OpenWithoutSchemaSaysRunInit) {
   auto sink = MakeCassandraSink(Config("airfleet_missing"));
   ASSERT_TRUE(sink.ok());
@@ -225,10 +265,21 @@ std::vector<Record> OneOfEach() {
   w.window.add_channels_mhz(5180);
   w.window.add_subtype_keys(4);
   w.window.add_subtype_counts(7);
+  w.window.add_probed_ssids("home");
+  w.window.add_probed_ssids("caf\xe9");
+  w.window.set_probe_requests(9);
+  w.window.set_encryption(v1::ENCRYPTION_CCMP_GCMP | v1::ENCRYPTION_OPEN);
+  w.window.set_ap_bssid(0x001122334455);
+  w.window.set_has_seq(true);
+  w.window.set_first_seq(4090);
+  w.window.set_last_seq(3);
+  w.window.set_randomised(true);
   w.agent_location = GeoPoint{52.5, 13.4};
   WindowRecord w2 = w;  // same partition (device, day): goes into the same unlogged batch
   w2.window.set_window_start_ns(w.window.window_start_ns() + 1'000'000'000);
   w2.window.set_frames(3);
+  w2.window.set_has_seq(false);
+  w2.window.clear_probed_ssids();
   ProbeRecord p;
   p.agent_id = "pi-kitchen";
   p.probe.set_mac(0x0a1b2c3d4e5f);
@@ -291,6 +342,22 @@ TEST_F(CassandraServerTest, WritesEveryRecordKindOnceEvenWhenWrittenTwice) {
   EXPECT_EQ(windows[0]["agent_lat"], 52.5);
   EXPECT_EQ(windows[0]["subtype_counts"], nlohmann::json({7}));
   EXPECT_EQ(windows[1]["frames"], 3);
+
+  // The columns added by the v2 migration (schema.cql), read by the Python driver.
+  auto more = ReadWithPython(
+      "SELECT probed_ssids, probe_requests, encryption, ap_bssid, first_seq, last_seq, "
+      "randomised FROM airfleet_test.device_windows WHERE mac = '0a:1b:2c:3d:4e:5f' AND day = "
+      "'2025-11-24'");
+  ASSERT_THAT(more, SizeIs(2));
+  EXPECT_EQ(more[0]["probed_ssids"], nlohmann::json({"686f6d65", "636166e9"}));
+  EXPECT_EQ(more[0]["probe_requests"], 9);
+  EXPECT_EQ(more[0]["encryption"], nlohmann::json({"open", "ccmp_gcmp"}));
+  EXPECT_EQ(more[0]["ap_bssid"], "00:11:22:33:44:55");
+  EXPECT_EQ(more[0]["first_seq"], 4090);  // wrapped: 4090..4095, 0..3
+  EXPECT_EQ(more[0]["last_seq"], 3);
+  EXPECT_EQ(more[0]["randomised"], true);
+  EXPECT_TRUE(more[1]["first_seq"].is_null());     // no sequenced frame in that window
+  EXPECT_TRUE(more[1]["probed_ssids"].is_null());  // Cassandra stores an empty list as null
 
   auto probes = ReadWithPython(
       "SELECT ssid, count, fingerprint, destinations FROM airfleet_test.probe_observations WHERE "

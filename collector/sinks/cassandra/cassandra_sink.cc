@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -15,6 +16,7 @@
 #include "collector/sinks/cassandra/cql_session.h"
 #include "collector/sinks/cassandra/schema_cql.h"  // generated from deploy/cassandra/schema.cql
 #include "common/known_kind.h"
+#include "common/window_json.h"
 
 namespace airfleet::collector::sinks {
 namespace {
@@ -67,7 +69,10 @@ constexpr char kInsertWindow[] =
     "INSERT INTO device_windows (mac, day, window_start_ns, agent_id, window_ms, first_offset_us, "
     "last_offset_us, frames, bytes, retries, subtype_keys, subtype_counts, signal_min_dbm, "
     "signal_max_dbm, signal_sum_dbm, signal_count, noise_sum_dbm, noise_count, channels_mhz, "
-    "agent_lat, agent_lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "agent_lat, agent_lon, data_frames, received_only_frames, probe_requests, wildcard_probes, "
+    "probed_ssids, probed_ssids_overflow, ap_ssid, ap_bssid, beacons, client_bssid, encryption, "
+    "probe_fingerprint, first_seq, last_seq, randomised) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kInsertProbe[] =
     "INSERT INTO probe_observations (mac, day, window_start_ns, ssid, agent_id, count, "
     "first_offset_us, last_offset_us, signal_min_dbm, signal_max_dbm, signal_sum_dbm, "
@@ -99,29 +104,32 @@ Mapped Map(const Record& record) {
         if constexpr (std::is_same_v<T, WindowRecord>) {
           const auto& w = r.window;
           std::string mac = MacText(w.mac());
-          return {absl::StrCat("w|", mac, "|", w.window_start_ns() / kNsPerDay),
-                  {kInsertWindow,
-                   {TextValue(mac),
-                    DayValue(w.window_start_ns()),
-                    BigIntValue(w.window_start_ns()),
-                    TextValue(r.agent_id),
-                    IntValue(static_cast<int32_t>(w.window_ms())),
-                    BigIntValue(w.first_offset_us()),
-                    BigIntValue(w.last_offset_us()),
-                    BigIntValue(w.frames()),
-                    U64(w.bytes()),
-                    BigIntValue(w.retries()),
-                    IntListValue(Ints(w.subtype_keys())),
-                    BigIntListValue(Longs(w.subtype_counts())),
-                    IntValue(w.signal_min_dbm()),
-                    IntValue(w.signal_max_dbm()),
-                    BigIntValue(w.signal_sum_dbm()),
-                    BigIntValue(w.signal_count()),
-                    BigIntValue(w.noise_sum_dbm()),
-                    BigIntValue(w.noise_count()),
-                    IntListValue(Ints(w.channels_mhz())),
-                    OptDouble(r.agent_location, true),
-                    OptDouble(r.agent_location, false)}}};
+          return {
+              absl::StrCat("w|", mac, "|", w.window_start_ns() / kNsPerDay),
+              {kInsertWindow,
+               {TextValue(mac), DayValue(w.window_start_ns()), BigIntValue(w.window_start_ns()),
+                TextValue(r.agent_id), IntValue(static_cast<int32_t>(w.window_ms())),
+                BigIntValue(w.first_offset_us()), BigIntValue(w.last_offset_us()),
+                BigIntValue(w.frames()), U64(w.bytes()), BigIntValue(w.retries()),
+                IntListValue(Ints(w.subtype_keys())), BigIntListValue(Longs(w.subtype_counts())),
+                IntValue(w.signal_min_dbm()), IntValue(w.signal_max_dbm()),
+                BigIntValue(w.signal_sum_dbm()), BigIntValue(w.signal_count()),
+                BigIntValue(w.noise_sum_dbm()), BigIntValue(w.noise_count()),
+                IntListValue(Ints(w.channels_mhz())), OptDouble(r.agent_location, true),
+                OptDouble(r.agent_location, false), BigIntValue(w.data_frames()),
+                BigIntValue(w.received_only_frames()), BigIntValue(w.probe_requests()),
+                BigIntValue(w.wildcard_probes()),
+                BlobListValue({w.probed_ssids().begin(), w.probed_ssids().end()}),
+                BigIntValue(w.probed_ssids_overflow()),
+                w.ap_ssid().empty() ? Value(std::nullopt) : BlobValue(w.ap_ssid()),
+                w.ap_bssid() == 0 ? Value(std::nullopt) : TextValue(MacText(w.ap_bssid())),
+                BigIntValue(w.beacons()),
+                w.client_bssid() == 0 ? Value(std::nullopt) : TextValue(MacText(w.client_bssid())),
+                TextListValue(EncryptionNames(w.encryption())), U64(w.probe_fingerprint()),
+                // Sequence numbers are 12-bit; none when the window had no sequenced frame.
+                w.has_seq() ? IntValue(static_cast<int32_t>(w.first_seq())) : Value(std::nullopt),
+                w.has_seq() ? IntValue(static_cast<int32_t>(w.last_seq())) : Value(std::nullopt),
+                BooleanValue(w.randomised())}}};
         } else if constexpr (std::is_same_v<T, ProbeRecord>) {
           const auto& p = r.probe;
           std::string mac = MacText(p.mac());
@@ -371,6 +379,14 @@ absl::Status CreateSchema(const CassandraConfig& config) {
   if (!session.ok()) return session.status();
   for (const auto& s : *statements) {
     auto r = (*session)->Query(s);
+    // A migration already applied (schema.cql: ALTER ... ADD of an existing column).
+    // Cassandra 5.0 says "Column with name 'x' already exists", 4.x "... conflicts with an
+    // existing column".
+    if (!r.ok() && absl::StartsWith(s, "ALTER TABLE") &&
+        (absl::StrContains(r.status().message(), "already exists") ||
+         absl::StrContains(r.status().message(), "conflicts with an existing column"))) {
+      continue;
+    }
     if (!r.ok()) {
       return absl::Status(r.status().code(),
                           absl::StrCat("Cassandra schema statement failed: ", r.status().message(),

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/known_kind.h"
 #include "common/mac.h"
+#include "common/window_json.h"
 
 namespace airfleet::collector::sinks::elasticsearch {
 namespace {
@@ -90,15 +91,6 @@ json Array(const Repeated& values) {
   return out;
 }
 
-json Encryption(uint32_t bits) {
-  json out = json::array();
-  if (bits & v1::ENCRYPTION_OPEN) out.push_back("open");
-  if (bits & v1::ENCRYPTION_WEP) out.push_back("wep");
-  if (bits & v1::ENCRYPTION_TKIP) out.push_back("tkip");
-  if (bits & v1::ENCRYPTION_CCMP_GCMP) out.push_back("ccmp_gcmp");
-  return out;
-}
-
 json Subtypes(const v1::DeviceWindow& w) {
   static constexpr const char* kTypes[] = {"mgmt", "ctrl", "data", "ext"};
   json out = json::object();
@@ -136,7 +128,7 @@ json WindowDocument(const WindowRecord& r) {
       {"probed_ssids", SsidList(w.probed_ssids())},
       {"probed_ssids_overflow", w.probed_ssids_overflow()},
       {"beacons", w.beacons()},
-      {"encryption", Encryption(w.encryption())},
+      {"encryption", EncryptionNames(w.encryption())},
       {"randomised", w.randomised()},
   };
   if (w.signal_count() > 0) {
