@@ -50,8 +50,8 @@ void EncodePcapRecordHeader(TimestampResolution resolution, int64_t timestamp_ns
   const int64_t sec = FloorDiv(timestamp_ns, 1'000'000'000);
   int64_t frac = timestamp_ns - sec * 1'000'000'000;
   if (resolution == TimestampResolution::kMicro) frac /= 1000;
-  const uint32_t fields[4] = {static_cast<uint32_t>(sec), static_cast<uint32_t>(frac),
-                              captured_len, original_len != 0 ? original_len : captured_len};
+  const uint32_t fields[4] = {static_cast<uint32_t>(sec), static_cast<uint32_t>(frac), captured_len,
+                              original_len != 0 ? original_len : captured_len};
   for (int f = 0; f < 4; ++f) {
     for (int i = 0; i < 4; ++i) out[4 * f + i] = static_cast<uint8_t>(fields[f] >> (8 * i));
   }

@@ -17,7 +17,6 @@
 #include <string>
 #include <string_view>
 
-
 namespace airfleet::pcap {
 
 enum class TimestampResolution { kMicro, kNano };
