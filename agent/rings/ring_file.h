@@ -7,7 +7,7 @@
 // nothing written, the file on disk is always whole records (what a fetch or a crash-restart
 // reads), and a failed or short write (disk full) is undone with ftruncate to the previous
 // record boundary, so a full disk costs packets, never a corrupt file. The price is one system
-// call per kept packet (tools/bench figures in docs/capture-rings.md).
+// call per kept packet (ring_manager_benchmark; figures in docs/capture-rings.md).
 //
 // Not thread-safe; owned by one ring under the manager's lock.
 
