@@ -141,7 +141,10 @@ absl::StatusOr<std::unique_ptr<RingManager>> RingManager::Open(std::string dir,
     if (!entry.is_directory()) continue;
     const std::string name = entry.path().filename().string();
     if (!fs::exists(entry.path() / "ring.json")) continue;
-    AF_RETURN_IF_ERROR(manager->LoadRing(name));
+    // A broken ring.json must not keep the agent from capturing: skip that ring, say why.
+    if (absl::Status st = manager->LoadRing(name); !st.ok()) {
+      manager->load_errors_.push_back(std::string(st.message()));
+    }
   }
   if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", dir, ": ", ec.message()));
   manager->UpdateRunningCount();
@@ -314,7 +317,13 @@ void RingManager::Deliver(Ring& ring, const capture::Packet& packet) {
   if (ring.writer != nullptr) {
     const RingSpec& s = ring.spec;
     const bool other_linktype = ring.writer->linktype() != packet.linktype;
-    const bool time_up = s.rotate_seconds > 0 && packet.timestamp_ns >= ring.window_end_ns;
+    // A step back by more than a whole period (a live clock corrected by NTP) also starts a new
+    // file, else a time-only ring would write into one file until the old time came round again.
+    // Smaller steps back (interleaved interfaces of a pcapng) stay in the file.
+    const int64_t period = s.rotate_seconds * kNsPerSecond;
+    const bool time_up =
+        s.rotate_seconds > 0 && (packet.timestamp_ns >= ring.window_end_ns ||
+                                 packet.timestamp_ns < ring.window_end_ns - 2 * period);
     const bool too_big = s.rotate_bytes > 0 && ring.open_info.packets > 0 &&
                          ring.writer->bytes() + record > s.rotate_bytes;
     if (other_linktype || time_up || too_big) {

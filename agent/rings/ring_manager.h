@@ -84,7 +84,9 @@ struct RingManagerOptions {
 
 class RingManager {
  public:
-  // Creates `dir` if needed and loads every ring in it; running rings are running again.
+  // Creates `dir` if needed and loads every ring in it; running rings are running again. A ring
+  // whose ring.json cannot be read is left alone on disk and reported by load_errors() (for the
+  // agent's log), so one damaged file never stops the agent. Errors: `dir` cannot be created.
   static absl::StatusOr<std::unique_ptr<RingManager>> Open(std::string dir,
                                                            RingManagerOptions options = {});
   ~RingManager();
@@ -109,6 +111,9 @@ class RingManager {
 
   // Deletes a stopped ring and its files. FailedPrecondition while running; NotFound if unknown.
   absl::Status Remove(const std::string& name);
+
+  // One message per ring directory Open could not load (file and reason).
+  const std::vector<std::string>& load_errors() const { return load_errors_; }
 
   // Every ring, by name.
   std::vector<RingInfo> List() const;
@@ -139,6 +144,7 @@ class RingManager {
 
   const std::string dir_;
   const RingManagerOptions options_;
+  std::vector<std::string> load_errors_;  // set by Open only
   // Rings that are running; read without the lock by OnPacket.
   std::atomic<int> running_{0};
   mutable absl::Mutex mu_;

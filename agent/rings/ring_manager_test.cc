@@ -194,6 +194,21 @@ TEST_F(RingManagerTest, RotatesByPacketTimeOnMinuteBoundaries) {
   EXPECT_DOUBLE_EQ(info.bytes_per_second, static_cast<double>(16 + frame.size()) / 10.0);
 }
 
+TEST_F(RingManagerTest, AClockStepBackByMoreThanAPeriodStartsANewFile) {
+  RingSpec spec;
+  spec.name = "step";
+  spec.rotate_seconds = 60;
+  ASSERT_TRUE(manager_->Start(spec).ok());
+  const Bytes frame = Beacon(1);
+  manager_->OnPacket(At(frame, kT0 + 30'000'000'000LL));
+  manager_->OnPacket(At(frame, kT0 - 10'000'000'000LL));    // 40 s back: same file
+  manager_->OnPacket(At(frame, kT0 - 3600'000'000'000LL));  // an hour back: new file
+  manager_->OnPacket(At(frame, kT0 - 3599'000'000'000LL));
+  EXPECT_THAT(Names(Only(*manager_)), ElementsAre("20231114-221430.pcap", "20231114-211400.pcap"));
+  EXPECT_EQ(Only(*manager_).files[0].packets, 2u);
+  EXPECT_EQ(Only(*manager_).files[1].packets, 2u);
+}
+
 TEST_F(RingManagerTest, BpfFilterKeepsProbeRequestsAndLinktypeChangeStartsANewFile) {
   RingSpec spec;
   spec.name = "probes";
@@ -401,6 +416,24 @@ TEST_F(RingManagerTest, RingsComeBackRunningAfterReopenWithTheirOldFiles) {
   EXPECT_EQ(after.files[1].name, "20231114-221401.pcap");
   EXPECT_TRUE(after.files[1].open);
   EXPECT_EQ(after.packets_filtered_out, 1u);
+}
+
+TEST_F(RingManagerTest, ADamagedRingJsonSkipsThatRingOnlyAndSaysWhy) {
+  RingSpec spec;
+  spec.rotate_seconds = 60;
+  for (const char* name : {"good", "bad"}) {
+    spec.name = name;
+    ASSERT_TRUE(manager_->Start(spec).ok());
+  }
+  manager_.reset();
+  std::ofstream(Dir() + "/bad/ring.json", std::ios::trunc) << "{\"spec\": {\"na";  // torn
+  auto m = RingManager::Open(Dir());
+  ASSERT_TRUE(m.ok()) << m.status();
+  RingInfo info = Only(**m);
+  EXPECT_EQ(info.spec.name, "good");
+  EXPECT_TRUE(info.running);
+  ASSERT_EQ((*m)->load_errors().size(), 1u);
+  EXPECT_THAT((*m)->load_errors()[0], HasSubstr("/bad/ring.json: "));
 }
 
 TEST_F(RingManagerTest, AFileOpenWhenTheAgentDiedIsScannedAndACutRecordTruncated) {
