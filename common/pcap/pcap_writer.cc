@@ -1,10 +1,8 @@
-#include "tools/framegen/pcap_writer.h"
+#include "common/pcap/pcap_writer.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 
-namespace airfleet::framegen {
+namespace airfleet::pcap {
 namespace {
 
 void PutLe16(std::string* s, uint16_t v) {
@@ -34,25 +32,39 @@ constexpr uint16_t kOptEnd = 0, kOptIfName = 2, kOptIfTsresol = 9;
 
 }  // namespace
 
-PcapWriter::PcapWriter(int linktype, TimestampResolution resolution, uint32_t snaplen)
-    : resolution_(resolution) {
-  PutLe32(&data_, resolution == TimestampResolution::kNano ? kPcapMagicNano : kPcapMagicMicro);
-  PutLe16(&data_, 2);  // version 2.4
-  PutLe16(&data_, 4);
-  PutLe32(&data_, 0);  // thiszone
-  PutLe32(&data_, 0);  // sigfigs
-  PutLe32(&data_, snaplen);
-  PutLe32(&data_, static_cast<uint32_t>(linktype));
+std::string PcapFileHeader(int linktype, TimestampResolution resolution, uint32_t snaplen) {
+  std::string h;
+  PutLe32(&h, resolution == TimestampResolution::kNano ? kPcapMagicNano : kPcapMagicMicro);
+  PutLe16(&h, 2);  // version 2.4
+  PutLe16(&h, 4);
+  PutLe32(&h, 0);  // thiszone
+  PutLe32(&h, 0);  // sigfigs
+  PutLe32(&h, snaplen);
+  PutLe32(&h, static_cast<uint32_t>(linktype));
+  return h;
 }
 
-void PcapWriter::Add(int64_t timestamp_ns, const uint8_t* data, size_t len, uint32_t original_len) {
+void EncodePcapRecordHeader(TimestampResolution resolution, int64_t timestamp_ns,
+                            uint32_t captured_len, uint32_t original_len,
+                            uint8_t out[kPcapRecordHeaderSize]) {
   const int64_t sec = FloorDiv(timestamp_ns, 1'000'000'000);
   int64_t frac = timestamp_ns - sec * 1'000'000'000;
-  if (resolution_ == TimestampResolution::kMicro) frac /= 1000;
-  PutLe32(&data_, static_cast<uint32_t>(sec));
-  PutLe32(&data_, static_cast<uint32_t>(frac));
-  PutLe32(&data_, static_cast<uint32_t>(len));
-  PutLe32(&data_, original_len != 0 ? original_len : static_cast<uint32_t>(len));
+  if (resolution == TimestampResolution::kMicro) frac /= 1000;
+  const uint32_t fields[4] = {static_cast<uint32_t>(sec), static_cast<uint32_t>(frac), captured_len,
+                              original_len != 0 ? original_len : captured_len};
+  for (int f = 0; f < 4; ++f) {
+    for (int i = 0; i < 4; ++i) out[4 * f + i] = static_cast<uint8_t>(fields[f] >> (8 * i));
+  }
+}
+
+PcapWriter::PcapWriter(int linktype, TimestampResolution resolution, uint32_t snaplen)
+    : resolution_(resolution), data_(PcapFileHeader(linktype, resolution, snaplen)) {}
+
+void PcapWriter::Add(int64_t timestamp_ns, const uint8_t* data, size_t len, uint32_t original_len) {
+  uint8_t header[kPcapRecordHeaderSize];
+  EncodePcapRecordHeader(resolution_, timestamp_ns, static_cast<uint32_t>(len), original_len,
+                         header);
+  data_.append(reinterpret_cast<const char*>(header), sizeof header);
   data_.append(reinterpret_cast<const char*>(data), len);
   ++records_;
 }
@@ -119,17 +131,4 @@ void PcapngWriter::Add(uint32_t interface_id, int64_t timestamp_ns, const uint8_
   SetLe32(&data_, start + 4, total);
 }
 
-absl::Status WriteFile(const std::string& path, std::string_view bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    return absl::UnavailableError("cannot open " + path + ": " + std::strerror(errno));
-  }
-  const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
-  const bool closed = std::fclose(f) == 0;
-  if (written != bytes.size() || !closed) {
-    return absl::DataLossError("short write to " + path);
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace airfleet::framegen
+}  // namespace airfleet::pcap
