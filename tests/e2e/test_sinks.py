@@ -176,10 +176,24 @@ sinks:
         self.assertGreater(len(probe_docs), 0)
 
         # Cassandra: the same, read by the Python driver.
-        rows = self.cql(f"SELECT agent_id, mac, window_start_ns, frames FROM {self.tag}.device_windows")
+        rows = self.cql(f"SELECT agent_id, mac, window_start_ns, frames, probed_ssids, "
+                        f"encryption, first_seq, last_seq FROM {self.tag}.device_windows")
         got = sorted((r["agent_id"], r["mac"], r["window_start_ns"] // 1_000_000, r["frames"])
                      for r in rows)
         self.assertEqual(got, want)
+        # The whole window, not only its counts: probed SSIDs (hex), encryption, sequence range.
+        # Cassandra returns an empty list as null.
+        def detail(agent, mac, start_ms, ssids, encryption, first_seq, last_seq):
+            return (agent, mac, start_ms, tuple(ssids or ()), tuple(encryption or ()),
+                    first_seq, last_seq)
+        got = sorted(detail(r["agent_id"], r["mac"], r["window_start_ns"] // 1_000_000,
+                            r["probed_ssids"], r["encryption"], r["first_seq"], r["last_seq"])
+                     for r in rows)
+        want_detail = sorted(detail(w["agent"], w["mac"], w["window_start"] // 1_000_000,
+                                    w["probed_ssids"], w["encryption"], w["first_seq"],
+                                    w["last_seq"]) for w in exported)
+        self.assertEqual(got, want_detail)
+        self.assertTrue(any(d[3] for d in want_detail), "some window probed for an SSID")
         rows = self.cql(f"SELECT mac FROM {self.tag}.devices")
         self.assertEqual(sorted(r["mac"] for r in rows), want_macs)
         rows = self.cql(f"SELECT mac FROM {self.tag}.probe_observations")
