@@ -1,8 +1,8 @@
-#include "agent/rings/bpf_filter.h"
+#include "agent/capture/bpf_filter.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace airfleet::rings {
+namespace airfleet::capture {
 namespace {
 
 constexpr int kSnaplen = 65535;
@@ -49,7 +49,7 @@ absl::Status BpfFilter::Check(const std::string& expression) {
   return absl::InvalidArgumentError(first_error);
 }
 
-bool BpfFilter::Matches(const capture::Packet& packet, std::string* error) {
+bool BpfFilter::Matches(const Packet& packet, std::string* error) {
   if (expression_.empty()) return true;
   Program* found = nullptr;
   for (Program& p : programs_) {
@@ -73,4 +73,4 @@ bool BpfFilter::Matches(const capture::Packet& packet, std::string* error) {
   return pcap_offline_filter(&found->program, &header, packet.data) != 0;
 }
 
-}  // namespace airfleet::rings
+}  // namespace airfleet::capture

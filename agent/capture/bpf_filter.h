@@ -1,12 +1,14 @@
 #pragma once
 
-// A ring's BPF filter. libpcap compiles a filter for one linktype, and the agent's packets can
-// change linktype (pcapng replays mix interfaces), so the program is compiled lazily per
-// linktype (pcap_open_dead(linktype, 65535) + pcap_compile) and applied with
-// pcap_offline_filter. A filter that does not compile for a linktype met later (e.g. "wlan ..."
-// on Ethernet) matches nothing there; the error is kept for the ring's last_error.
+// A BPF filter (libpcap syntax) run in the agent on packets it already has: capture rings
+// (agent/rings/) and filters pushed to a running agent (remote configuration), which apply on top
+// of the capture's own kernel filter rather than reopening the capture. libpcap compiles a filter
+// for one linktype, and the agent's packets can change linktype (pcapng replays mix interfaces), so
+// the program is compiled lazily per linktype (pcap_open_dead(linktype, 65535) + pcap_compile) and
+// applied with pcap_offline_filter. A filter that does not compile for a linktype met later (e.g.
+// "wlan ..." on Ethernet) matches nothing there; the error is kept for the ring's last_error.
 //
-// Not thread-safe: one BpfFilter belongs to one ring and is used under the manager's lock.
+// Not thread-safe: one BpfFilter per user (a ring under its manager's lock, the capture loop).
 
 #include <pcap/pcap.h>
 
@@ -17,7 +19,7 @@
 #include "absl/status/status.h"
 #include "agent/capture/packet_source.h"
 
-namespace airfleet::rings {
+namespace airfleet::capture {
 
 class BpfFilter {
  public:
@@ -33,7 +35,7 @@ class BpfFilter {
 
   // True if the packet passes ("" passes everything). *error is set once per linktype whose
   // compilation failed.
-  bool Matches(const capture::Packet& packet, std::string* error);
+  bool Matches(const Packet& packet, std::string* error);
 
  private:
   struct Program {
@@ -45,4 +47,4 @@ class BpfFilter {
   std::vector<Program> programs_;  // few linktypes: a vector beats a map
 };
 
-}  // namespace airfleet::rings
+}  // namespace airfleet::capture

@@ -1,4 +1,4 @@
-#include "agent/capture/bpf_matcher.h"
+#include "agent/capture/bpf_filter.h"
 
 #include <vector>
 
@@ -26,31 +26,38 @@ Packet PacketOf(const std::vector<uint8_t>& bytes, int linktype) {
   return p;
 }
 
-TEST(BpfMatcherTest, SelectsBySubtypeOnRadiotap) {
-  auto matcher = BpfMatcher::Create("wlan type mgt subtype probe-req", kRadiotap);
-  ASSERT_TRUE(matcher.ok()) << matcher.status();
+TEST(BpfFilterTest, SelectsBySubtypeOnRadiotap) {
+  ASSERT_TRUE(BpfFilter::Check("wlan type mgt subtype probe-req").ok());
+  BpfFilter filter("wlan type mgt subtype probe-req");
   const auto probe = RadiotapFrame(0x40);
   const auto beacon = RadiotapFrame(0x80);
-  EXPECT_TRUE((*matcher)->Matches(PacketOf(probe, kRadiotap)));
-  EXPECT_FALSE((*matcher)->Matches(PacketOf(beacon, kRadiotap)));
-  EXPECT_EQ((*matcher)->compile_failures(), 0u);
+  std::string error;
+  EXPECT_TRUE(filter.Matches(PacketOf(probe, kRadiotap), &error));
+  EXPECT_FALSE(filter.Matches(PacketOf(beacon, kRadiotap), &error));
+  EXPECT_EQ(error, "");
 }
 
-TEST(BpfMatcherTest, BadExpressionIsRefusedWithLibpcapsWords) {
-  auto matcher = BpfMatcher::Create("wlan type nonsense", kRadiotap);
-  ASSERT_FALSE(matcher.ok());
-  EXPECT_EQ(matcher.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(matcher.status().message().find("capture filter 'wlan type nonsense' is not valid"),
-            std::string::npos);
+TEST(BpfFilterTest, BadExpressionIsRefusedWithLibpcapsWords) {
+  const absl::Status s = BpfFilter::Check("wlan type nonsense");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("filter \"wlan type nonsense\" does not compile"), std::string::npos)
+      << s;
 }
 
-TEST(BpfMatcherTest, ALinktypeTheExpressionCannotDescribeMatchesNothingAndIsCounted) {
-  auto matcher = BpfMatcher::Create("wlan type mgt", kRadiotap);
-  ASSERT_TRUE(matcher.ok());
+TEST(BpfFilterTest, ALinktypeTheExpressionCannotDescribeMatchesNothingAndSaysWhy) {
+  BpfFilter filter("wlan type mgt");
   const std::vector<uint8_t> ethernet(60, 0);
-  EXPECT_FALSE((*matcher)->Matches(PacketOf(ethernet, kEthernet)));
-  EXPECT_FALSE((*matcher)->Matches(PacketOf(ethernet, kEthernet)));
-  EXPECT_EQ((*matcher)->compile_failures(), 2u);
+  std::string error;
+  EXPECT_FALSE(filter.Matches(PacketOf(ethernet, kEthernet), &error));
+  EXPECT_NE(error.find("does not compile for linktype 1"), std::string::npos) << error;
+  EXPECT_FALSE(filter.Matches(PacketOf(ethernet, kEthernet), &error));
+}
+
+TEST(BpfFilterTest, EmptyExpressionPassesEverything) {
+  BpfFilter filter("");
+  const std::vector<uint8_t> ethernet(60, 0);
+  std::string error;
+  EXPECT_TRUE(filter.Matches(PacketOf(ethernet, kEthernet), &error));
 }
 
 }  // namespace

@@ -35,6 +35,14 @@ struct CaptureCounters {
   uint64_t truncated_records = 0;  // records whose captured_len < original_len (snaplen cut)
 };
 
+// Sees every packet the capture loop reads, before any filtering or dissection (capture rings).
+// Called on the capture thread; must not block.
+class PacketTap {
+ public:
+  virtual ~PacketTap() = default;
+  virtual void OnPacket(const Packet& packet) = 0;
+};
+
 class PacketSource {
  public:
   virtual ~PacketSource() = default;

@@ -87,6 +87,9 @@ struct RunOptions {
   // Prometheus /metrics over plain HTTP, "HOST:PORT" (port 0 picks a free one; the bound address
   // is logged); "" = off, the default.
   std::string metrics_listen;
+  // Capture rings (agent/rings/, started remotely with `airfleetctl capture start`); "" =
+  // SPOOL_DIR-rings.
+  std::string rings_dir;
 };
 // Captures (or replays), summarises, spools and uploads until stopped (SIGINT/SIGTERM) or, with
 // exit_when_drained, until a replay is complete and every batch is acknowledged.

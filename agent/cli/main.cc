@@ -105,6 +105,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--cert", run.cert, "This agent's certificate (PEM); its CN is the agent id");
   run_cmd->add_option("--key", run.key, "This agent's private key (PEM)");
   run_cmd->add_option("--spool-dir", run.spool_dir, "Durable spool directory (RocksDB)");
+  run_cmd->add_option("--rings-dir", run.rings_dir,
+                      "Capture rings' files (default: SPOOL_DIR-rings)");
   run_cmd->add_option("--spool-quota-bytes", run.spool_quota_bytes,
                       "Spool byte quota; beyond it the oldest batches are dropped and recorded");
   run_cmd->add_flag("--exit-when-drained", run.exit_when_drained,
@@ -241,6 +243,7 @@ int main(int argc, char** argv) {
       if (name == "--cert") effective.cert = run.cert;
       if (name == "--key") effective.key = run.key;
       if (name == "--spool-dir") effective.spool_dir = run.spool_dir;
+      if (name == "--rings-dir") effective.rings_dir = run.rings_dir;
       if (name == "--spool-quota-bytes") effective.spool_quota_bytes = run.spool_quota_bytes;
       if (name == "--exit-when-drained") effective.exit_when_drained = run.exit_when_drained;
       if (name == "--drain-timeout") effective.drain_timeout_ns = run.drain_timeout_ns;

@@ -8,13 +8,6 @@
 #include "common/log.h"
 
 namespace airfleet::cli {
-namespace {
-
-// The linktype pushed filters are checked against: monitor-mode captures are radiotap.
-constexpr int kRadiotapLinktype = 127;
-
-}  // namespace
-
 RemoteSettingsGlue::RemoteSettingsGlue(const RunOptions& options, bool replay,
                                        const v1::AgentConfig& pushed)
     : options_(options), replay_(replay) {
@@ -53,7 +46,7 @@ absl::Status RemoteSettingsGlue::Check(const v1::AgentConfig& config) const {
   settings.bpf_filter = e.pushed_bpf_filter;
   summarise::SummariserOptions base;
   base.max_devices_per_window = options_.max_devices;
-  if (absl::Status s = run::CheckRuntimeSettings(settings, base, kRadiotapLinktype); !s.ok()) {
+  if (absl::Status s = run::CheckRuntimeSettings(settings, base); !s.ok()) {
     return s;
   }
   for (const std::string& spec : e.channels) {

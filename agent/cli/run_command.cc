@@ -23,7 +23,9 @@
 #include "agent/cli/progress.h"
 #include "agent/cli/remote_control.h"
 #include "agent/control/agent_control.h"
+#include "agent/control/ring_commands.h"
 #include "agent/health/capture_board.h"
+#include "agent/rings/ring_manager.h"
 #include "agent/run/agent_metrics.h"
 #include "agent/run/agent_runner.h"
 #include "agent/run/replay_position.h"
@@ -106,10 +108,27 @@ int RunAgent(const RunOptions& o) {
     }
     privacy_options = std::move(pushed_privacy);
   }
+  // Capture rings: definitions persist in their directory, so running rings resume here. The
+  // default is per spool (two agents on one machine never share rings).
+  std::string rings_dir = o.rings_dir;
+  if (rings_dir.empty()) {
+    std::filesystem::path spool_path = std::filesystem::path(o.spool_dir).lexically_normal();
+    if (!spool_path.has_filename()) spool_path = spool_path.parent_path();  // "spool/"
+    rings_dir = spool_path.string() + "-rings";
+  }
+  auto rings = rings::RingManager::Open(rings_dir);
+  if (!rings.ok()) {
+    return Fail(kExitRuntime,
+                absl::StrCat("capture rings in ", rings_dir, ": ", rings.status().message()));
+  }
+  for (const std::string& problem : (*rings)->load_errors()) Log(problem);
   (*remote)->SetHooks(
       {.check = [&remote_settings](const v1::AgentConfig& c) { return remote_settings.Check(c); },
        .apply = [&remote_settings](const v1::AgentConfig& c) { return remote_settings.Apply(c); },
-       .command = nullptr});
+       .command =
+           [ring_manager = rings->get()](const v1::ControlRequest& request) {
+             return control::HandleRingCommand(ring_manager, request);
+           }});
 
   uplink::GrpcUplinkOptions uplink_options;
   uplink_options.collector = o.collector;
@@ -140,6 +159,7 @@ int RunAgent(const RunOptions& o) {
   runner_options.dissect.fcs = o.fcs;
   runner_options.dissect.verify_fcs = o.verify_fcs;
   runner_options.replay = replay;
+  runner_options.tap = rings->get();
   // The watchdog is petted from the capture loop (this callback runs at most every 100 ms while
   // packets flow, every 100 ms while idle), so a wedged capture gets the agent restarted.
   ServiceNotifier notifier;

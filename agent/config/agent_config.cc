@@ -107,6 +107,12 @@ absl::Status ParseSpool(const YAML::Node& s, const std::string& name, cli::RunOp
   return absl::OkStatus();
 }
 
+absl::Status ParseRings(const YAML::Node& s, const std::string& name, cli::RunOptions* o) {
+  AF_RETURN_IF_ERROR(CheckKeys(s, name, "rings", {"dir"}));
+  if (s["dir"]) AF_RETURN_IF_ERROR(Read(s["dir"], name, "rings.dir", &o->rings_dir));
+  return absl::OkStatus();
+}
+
 absl::Status ParseCapture(const YAML::Node& s, const std::string& name, cli::RunOptions* o,
                           ProvisioningSettings* provisioning) {
   AF_RETURN_IF_ERROR(CheckKeys(s, name, "capture",
@@ -245,10 +251,9 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
                               cli::RunOptions* options, ProvisioningSettings* provisioning) {
   AF_ASSIGN_OR_RETURN(YAML::Node root, config::LoadYaml(text, name));
   if (root.IsNull()) return absl::OkStatus();  // an empty file configures nothing
-  AF_RETURN_IF_ERROR(CheckKeys(
-      root, name, "",
-      {"collector", "tls", "spool", "capture", "summary", "replay", "privacy", "log_format",
-       "metrics"}));
+  AF_RETURN_IF_ERROR(CheckKeys(root, name, "",
+                               {"collector", "tls", "spool", "capture", "summary", "replay",
+                                "privacy", "log_format", "metrics", "rings"}));
   if (root["log_format"]) {
     std::string format;
     AF_RETURN_IF_ERROR(Read(root["log_format"], name, "log_format", &format));
@@ -267,6 +272,7 @@ absl::Status ParseAgentConfig(const std::string& text, const std::string& name,
   if (root["replay"]) AF_RETURN_IF_ERROR(ParseReplay(root["replay"], name, options));
   if (root["privacy"]) AF_RETURN_IF_ERROR(ParsePrivacy(root["privacy"], name, options));
   if (root["metrics"]) AF_RETURN_IF_ERROR(ParseMetrics(root["metrics"], name, options));
+  if (root["rings"]) AF_RETURN_IF_ERROR(ParseRings(root["rings"], name, options));
   return absl::OkStatus();
 }
 

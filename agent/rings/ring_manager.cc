@@ -12,8 +12,8 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "agent/capture/bpf_filter.h"
 #include "agent/capture/capture_file_reader.h"
-#include "agent/rings/bpf_filter.h"
 #include "agent/rings/ring_file.h"
 #include "agent/rings/ring_state.h"
 #include "common/status_macros.h"
@@ -71,10 +71,10 @@ RingFileInfo ScanLeftoverFile(const std::string& path, const std::string& name) 
 
 struct RingManager::Ring {
   explicit Ring(RingSpec s)
-      : spec(std::move(s)), filter(std::make_unique<BpfFilter>(spec.bpf_filter)) {}
+      : spec(std::move(s)), filter(std::make_unique<capture::BpfFilter>(spec.bpf_filter)) {}
   RingSpec spec;
   bool running = false;
-  std::unique_ptr<BpfFilter> filter;
+  std::unique_ptr<capture::BpfFilter> filter;
   std::vector<RingFileInfo> closed;  // oldest first
   std::unique_ptr<RingFileWriter> writer;
   RingFileInfo open_info;
@@ -203,7 +203,7 @@ absl::Status RingManager::Save(const Ring& ring, bool sync) const {
 
 absl::Status RingManager::Start(const RingSpec& spec) {
   AF_RETURN_IF_ERROR(ValidateRingSpec(spec));
-  AF_RETURN_IF_ERROR(BpfFilter::Check(spec.bpf_filter));
+  AF_RETURN_IF_ERROR(capture::BpfFilter::Check(spec.bpf_filter));
   absl::MutexLock lock(&mu_);
   auto it = rings_.find(spec.name);
   if (it != rings_.end()) {
@@ -214,7 +214,7 @@ absl::Status RingManager::Start(const RingSpec& spec) {
           absl::StrCat("ring \"", spec.name, "\" is running with another spec; stop it first"));
     }
     ring.spec = spec;
-    ring.filter = std::make_unique<BpfFilter>(spec.bpf_filter);
+    ring.filter = std::make_unique<capture::BpfFilter>(spec.bpf_filter);
     ring.running = true;
     ring.last_error.clear();
     ring.retry_open_after_ns = INT64_MIN;

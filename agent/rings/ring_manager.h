@@ -82,7 +82,7 @@ struct RingManagerOptions {
   uint32_t max_chunk_bytes = 1 << 20;  // ReadChunk clamps max_bytes to this
 };
 
-class RingManager {
+class RingManager final : public capture::PacketTap {
  public:
   // Creates `dir` if needed and loads every ring in it; running rings are running again. A ring
   // whose ring.json cannot be read is left alone on disk and reported by load_errors() (for the
@@ -119,7 +119,7 @@ class RingManager {
   std::vector<RingInfo> List() const;
 
   // The capture path: see the header comment. `packet.data` is only read during the call.
-  void OnPacket(const capture::Packet& packet);
+  void OnPacket(const capture::Packet& packet) override;
 
   // A piece of a closed file, for fetch. NotFound for an unknown ring or file (only names the
   // ring lists are accepted, which also rules out path traversal); FailedPrecondition ("rotate the

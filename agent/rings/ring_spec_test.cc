@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "agent/rings/bpf_filter.h"
+#include "agent/capture/bpf_filter.h"
 
 namespace airfleet::rings {
 namespace {
@@ -59,9 +59,9 @@ TEST(RingSpecTest, BadSpecsSayWhatToFix) {
 }
 
 TEST(RingSpecTest, FilterErrorsComeFromLibpcap) {
-  EXPECT_TRUE(BpfFilter::Check("").ok());
-  EXPECT_TRUE(BpfFilter::Check("wlan type mgt subtype probe-req").ok());
-  const absl::Status st = BpfFilter::Check("wlan type nonsense");
+  EXPECT_TRUE(capture::BpfFilter::Check("").ok());
+  EXPECT_TRUE(capture::BpfFilter::Check("wlan type mgt subtype probe-req").ok());
+  const absl::Status st = capture::BpfFilter::Check("wlan type nonsense");
   EXPECT_TRUE(absl::IsInvalidArgument(st)) << st;
   EXPECT_THAT(std::string(st.message()),
               HasSubstr("filter \"wlan type nonsense\" does not compile for linktype 127: "));

@@ -299,7 +299,8 @@ absl::Status AgentRunner::Run(const std::atomic<bool>& stop) {
         Publish();
       }
     }
-    if (filter_ && !filter_->Matches(packet)) {
+    if (options_.tap != nullptr) options_.tap->OnPacket(packet);
+    if (filter_ && !filter_->Matches(packet, &filter_error_)) {
       ++counters_.filtered_out;
       record_start = packet.position;
       counters_.bytes_read = packet.position;
@@ -334,7 +335,7 @@ summarise::SummariserCounters AgentRunner::summariser_counters() const {
 }
 
 absl::Status CheckRuntimeSettings(const RuntimeSettings& settings,
-                                  const summarise::SummariserOptions& base, int linktype) {
+                                  const summarise::SummariserOptions& base) {
   if (settings.window_ms) {
     summarise::SummariserOptions next = base;
     next.window_ms = *settings.window_ms;
@@ -348,7 +349,7 @@ absl::Status CheckRuntimeSettings(const RuntimeSettings& settings,
     }
   }
   if (settings.bpf_filter && !settings.bpf_filter->empty()) {
-    return capture::CheckBpfExpression(*settings.bpf_filter, linktype);
+    return capture::BpfFilter::Check(*settings.bpf_filter);
   }
   return absl::OkStatus();
 }
@@ -398,13 +399,8 @@ absl::Status AgentRunner::ApplyPendingSettings(uint64_t next_record) {
   }
   if (s.bpf_filter) {
     filter_.reset();
-    if (!s.bpf_filter->empty()) {
-      // 127 (radiotap) is only the linktype the expression is checked against; each linktype
-      // met is compiled when first seen.
-      if (auto created = capture::BpfMatcher::Create(*s.bpf_filter, 127); created.ok()) {
-        filter_ = std::move(*created);
-      }
-    }
+    // Checked by CheckRuntimeSettings; compiled per linktype as packets meet it.
+    if (!s.bpf_filter->empty()) filter_ = std::make_unique<capture::BpfFilter>(*s.bpf_filter);
   }
   ++counters_.reconfigurations;
   Publish();

@@ -35,7 +35,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "agent/capture/bpf_matcher.h"
+#include "agent/capture/bpf_filter.h"
 #include "agent/capture/packet_source.h"
 #include "agent/dissect/dissector.h"
 #include "agent/privacy/edge_privacy.h"
@@ -74,6 +74,8 @@ struct RunnerOptions {
   // this is the capture loop's sign of life). Copying per packet would cost more than the
   // dissection.
   std::function<void(const v1::CaptureStats&)> publish_capture;
+  // Optional: every packet read, before the pushed filter and the dissector (capture rings).
+  capture::PacketTap* tap = nullptr;
 };
 
 // Settings a running capture can change (remote configuration, agent/control/). Unset fields
@@ -81,15 +83,15 @@ struct RunnerOptions {
 struct RuntimeSettings {
   std::optional<uint32_t> window_ms;
   std::optional<privacy::PrivacyOptions> privacy;
-  // Applied in the agent (capture/bpf_matcher.h) on top of the source's own filter; "" removes.
+  // Applied in the agent (capture/bpf_filter.h) on top of the source's own filter; "" removes.
   std::optional<std::string> bpf_filter;
 };
 
 // InvalidArgument when the runner would refuse `settings` (window length, privacy without key,
-// a filter that does not compile for `linktype`). Reconfigure callers check first, so that an
-// agent answers "refused" before it persists anything.
+// a filter that compiles for none of the 802.11 linktypes). Reconfigure callers check first, so
+// that an agent answers "refused" before it persists anything.
 absl::Status CheckRuntimeSettings(const RuntimeSettings& settings,
-                                  const summarise::SummariserOptions& base, int linktype);
+                                  const summarise::SummariserOptions& base);
 
 struct RunnerCounters {
   uint64_t packets = 0;
@@ -182,7 +184,8 @@ class AgentRunner {
   mutable std::mutex snapshot_mu_;
   RunnerSnapshot snapshot_;                                    // guarded by snapshot_mu_
   summarise::SummariserCounters retired_summariser_counters_;  // summarisers replaced so far
-  std::unique_ptr<capture::BpfMatcher> filter_;                // a pushed filter, or none
+  std::unique_ptr<capture::BpfFilter> filter_;                 // a pushed filter, or none
+  std::string filter_error_;  // the filter did not compile for a linktype met (matches nothing)
   // Set by Reconfigure, cleared by the capture loop.
   std::atomic<bool> settings_pending_{false};
   std::mutex settings_mu_;
