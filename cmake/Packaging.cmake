@@ -56,7 +56,7 @@ function(airfleet_debian_scripts component pkg service conffiles state)
   set(CPACK_DEBIAN_${upper}_PACKAGE_CONTROL_EXTRA "${extra}" PARENT_SCOPE)
 endfunction()
 airfleet_debian_scripts(agent airfleet-agent airfleet-agent.service /etc/airfleet/agent.yaml
-                        /var/lib/airfleet/spool)
+                        "/var/lib/airfleet/spool /var/lib/airfleet/rings")
 airfleet_debian_scripts(collector airfleet-collector airfleet-collector.service
                         "${airfleet_collector_conffiles}" /var/lib/airfleet/collector)
 

@@ -6,10 +6,11 @@
 #   - dpkg --root --unpack into a throwaway dpkg database: the packages install side by side,
 #     dpkg records the conffiles, and the unpacked agent answers `config check` on the unpacked
 #     example configuration.
-# Not done here: running postinst for real. dpkg --root runs maintainer scripts chrooted into the
-# root, which needs a whole Debian system inside it (debootstrap, network); running them without
-# a chroot would create the airfleet user on the build machine. postinst is covered by
-# linting (shellcheck) and by reading; deploy/pi/provision.sh runs it on a real Pi.
+#   - a real install with `dpkg -i` (maintainer scripts run) in a throwaway root: an overlay of
+#     this machine's own Debian system (lower layer read-only, writes to a temp dir, in a private
+#     mount namespace, chrooted), so postinst's adduser, permissions and unit enabling happen for
+#     real while the build machine is left unchanged. Then reinstall, a kept conffile edit, and
+#     purge. Needs root and overlayfs; skipped with the reason otherwise.
 # Usage: deb_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1 src=$2
@@ -89,6 +90,80 @@ dpkg --root="$root" -s airfleet-agent | grep -Eq '^ /etc/airfleet/agent.yaml (ne
 # The packaged units verify against the packaged binaries.
 "$src/tests/deploy/verify_units.sh" "$src" "$root/usr/bin/airfleet-agent" \
   "$root/usr/bin/airfleet-collector" >/dev/null || fail "packaged units do not verify"
+
+# ---- a real install, maintainer scripts included, in an overlay of this machine ----
+install_check() {
+  local ovl=$1
+  cp "$agent_deb" "$collector_deb" "$ovl/merged/tmp/"
+  mount -t proc proc "$ovl/merged/proc"
+  mount --bind /dev "$ovl/merged/dev"
+  chroot "$ovl/merged" /bin/sh -eu <<'INSIDE'
+fail() { echo "FAIL (installed): $*" >&2; exit 1; }
+dpkg -i /tmp/airfleet-agent_*.deb /tmp/airfleet-collector_*.deb >/dev/null 2>&1 ||
+  fail "dpkg -i did not configure both packages"
+dpkg -s airfleet-agent | grep -q '^Status: install ok installed' || fail "agent not installed"
+entry=$(getent passwd airfleet) || fail "postinst created no airfleet user"
+uid=$(echo "$entry" | cut -d: -f3)
+[ "$uid" -lt 1000 ] || fail "airfleet is not a system user: $entry"
+[ "$(echo "$entry" | cut -d: -f6,7)" = /var/lib/airfleet:/usr/sbin/nologin ] ||
+  fail "airfleet home/shell: $entry"
+[ "$(stat -c %U:%G:%a /etc/airfleet)" = root:root:755 ] || fail "/etc/airfleet owner/mode"
+for f in agent.yaml collector.yaml; do
+  [ "$(stat -c %U:%G:%a /etc/airfleet/$f)" = root:airfleet:640 ] || fail "$f owner/mode"
+done
+[ "$(stat -c %U:%G:%a /var/lib/airfleet)" = airfleet:airfleet:750 ] || fail "state dir owner/mode"
+for s in agent collector; do
+  [ -L /etc/systemd/system/multi-user.target.wants/airfleet-$s.service ] ||
+    fail "airfleet-$s.service not enabled"
+done
+# The service user reads its configuration; other users do not.
+setpriv --reuid=airfleet --regid=airfleet --init-groups airfleet-agent config check \
+  /etc/airfleet/agent.yaml >/dev/null 2>/tmp/check.err ||
+  fail "the airfleet user cannot use agent.yaml: $(cat /tmp/check.err)"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups cat /etc/airfleet/agent.yaml \
+  >/dev/null 2>&1; then fail "agent.yaml readable by nobody"; fi
+# An operator's edit survives a reinstall (conffile), and postinst is idempotent.
+echo "# edited by the operator" >>/etc/airfleet/agent.yaml
+dpkg -i /tmp/airfleet-agent_*.deb >/dev/null 2>&1 || fail "reinstall failed"
+grep -q "edited by the operator" /etc/airfleet/agent.yaml || fail "reinstall lost the conffile edit"
+[ "$(getent passwd | grep -c '^airfleet:')" = 1 ] || fail "reinstall made a second user"
+# Purge: the agent's state goes, the collector's package and the user stay.
+mkdir -p /var/lib/airfleet/spool /var/lib/airfleet/rings
+touch /var/lib/airfleet/spool/CURRENT /var/lib/airfleet/rings/ring.json
+dpkg --purge airfleet-agent >/dev/null 2>&1 || fail "purge failed"
+[ ! -e /var/lib/airfleet/spool ] && [ ! -e /var/lib/airfleet/rings ] ||
+  fail "purge left the agent's spool or rings"
+[ ! -e /etc/systemd/system/multi-user.target.wants/airfleet-agent.service ] ||
+  fail "purge left the agent enabled"
+[ -L /etc/systemd/system/multi-user.target.wants/airfleet-collector.service ] ||
+  fail "purging the agent disabled the collector"
+getent passwd airfleet >/dev/null || fail "purge removed the user the collector runs as"
+INSIDE
+}
+if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
+  host_user_before=$(getent passwd airfleet || true)
+  ovl=$(mktemp -d)
+  mkdir -p "$ovl/upper" "$ovl/work" "$ovl/merged"
+  export -f install_check
+  export agent_deb collector_deb
+  rc=0
+  unshare --mount --propagation private bash -c "
+      mount -t overlay overlay -o lowerdir=/,upperdir=$ovl/upper,workdir=$ovl/work \\
+        $ovl/merged 2>/dev/null || exit 77
+      install_check $ovl" || rc=$?
+  rm -rf "$ovl"
+  if [ $rc = 77 ]; then
+    echo "overlayfs unavailable: real install skipped"
+  elif [ $rc != 0 ]; then
+    fail "real install"
+  else
+    [ "$(getent passwd airfleet || true)" = "$host_user_before" ] ||
+      fail "the install changed this machine's users"
+    echo "real install OK: user, permissions, enabled units, conffile kept on reinstall, purge"
+  fi
+else
+  echo "not root or no mount namespaces: real install skipped"
+fi
 
 if command -v lintian >/dev/null; then
   # Informational: CPack packages lack a Debian changelog/copyright, which lintian reports.
