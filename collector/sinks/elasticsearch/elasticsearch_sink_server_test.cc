@@ -3,8 +3,11 @@
 // records in test_records.h; what is stored is read back with an independent client: curl for
 // HTTP and Python's json module for parsing.
 //
-// The runner has no security plugin, so wrong-password cases cannot be run here; the TLS failure
-// case uses a local `openssl s_server` with a throwaway certificate instead.
+// The runner has no security plugin, so TLS and credentials are tested through
+// tests/servers/tls_auth_front.py: HTTPS and Basic/ApiKey authentication (401 with
+// Elasticsearch's security_exception body otherwise) in front of the same real node, so that
+// accepted documents land in the engine and are read back from it. The untrusted-certificate
+// case uses a local `openssl s_server` with a throwaway certificate.
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -315,6 +318,94 @@ TEST_F(OpenSearchTest, UntrustedTlsCertificateIsAConfigurationError) {
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
   Shell("rm -rf " + dir);
+}
+
+// HTTPS + authentication in front of the real node (tests/servers/tls_auth_front.py), with a
+// throwaway self-signed certificate (its own CA), a password file and an API key file.
+class AuthFront {
+ public:
+  explicit AuthFront(const std::string& upstream) {
+    dir_ = Shell("mktemp -d");
+    Shell(absl::StrCat("cd ", dir_,
+                       " && openssl req -x509 -newkey rsa:2048 -nodes -keyout front.key -out "
+                       "front.pem -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+                       "2>/dev/null && printf 's3cret-pw\\n' > password && printf 'wrong\\n' > "
+                       "wrong && printf 'aWQ6a2V5\\n' > api_key && chmod 600 password wrong "
+                       "api_key"));
+    port_ = ClosedPort();
+    const char* source = std::getenv("AIRFLEET_SOURCE_DIR");
+    const std::string script =
+        absl::StrCat(source ? source : ".", "/tests/servers/tls_auth_front.py");
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string port = absl::StrCat(port_);
+      const std::string cert = dir_ + "/front.pem", key = dir_ + "/front.key";
+      execlp("python3", "python3", script.c_str(), port.c_str(), cert.c_str(), key.c_str(),
+             upstream.c_str(), "airfleet", "s3cret-pw", "aWQ6a2V5", nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      if (Shell(absl::StrCat("ss -ltn | grep -c ':", port_, " '")) != "0") break;
+      usleep(50'000);
+    }
+  }
+  ~AuthFront() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    Shell("rm -rf " + dir_);
+  }
+  std::string url() const { return absl::StrCat("https://127.0.0.1:", port_); }
+  std::string file(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST_F(OpenSearchTest, TlsWithTheRightCaAndPasswordReachesTheEngine) {
+  AuthFront front(ServerUrl());
+  ElasticsearchConfig c = Config();
+  c.hosts = {front.url()};
+  c.ca_file = front.file("front.pem");
+  c.username = "airfleet";
+  c.password_file = front.file("password");
+  auto sink = OpenSink(c);
+  ASSERT_NE(sink, nullptr);
+  ExpectAll(sink->Write(testing::OneOfEachKind()), Verdict::kOk);
+  Refresh();
+  // Read from the engine directly (plain HTTP), not through the front.
+  EXPECT_EQ(Query("GET", absl::StrCat("/", prefix_, "-*/_count"), "d.get(\"count\", 0)"), "5");
+}
+
+TEST_F(OpenSearchTest, ApiKeyIsSentAsElasticsearchExpectsIt) {
+  AuthFront front(ServerUrl());
+  ElasticsearchConfig c = Config();
+  c.hosts = {front.url()};
+  c.ca_file = front.file("front.pem");
+  c.api_key_file = front.file("api_key");
+  auto sink = OpenSink(c);
+  ASSERT_NE(sink, nullptr);
+  ExpectAll(sink->Write({testing::FullWindow()}), Verdict::kOk);
+}
+
+TEST_F(OpenSearchTest, WrongPasswordIsAClearConfigurationErrorAndNothingIsWritten) {
+  AuthFront front(ServerUrl());
+  ElasticsearchConfig c = Config();
+  c.hosts = {front.url()};
+  c.ca_file = front.file("front.pem");
+  c.username = "airfleet";
+  c.password_file = front.file("wrong");
+  auto sink = MakeElasticsearchSink(c);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  absl::Status open = (*sink)->Open();
+  EXPECT_EQ(open.code(), absl::StatusCode::kPermissionDenied) << open;
+  EXPECT_THAT(std::string(open.message()), HasSubstr("HTTP 401"));
+  EXPECT_THAT(std::string(open.message()), HasSubstr("check username/password or api key"));
+  // Records are kept for later (RETRY), never dropped for a credentials problem.
+  ExpectAll((*sink)->Write({testing::FullAgent()}), Verdict::kRetry);
+  Refresh();
+  EXPECT_EQ(Query("GET", absl::StrCat("/", prefix_, "-*/_count"), "d.get(\"count\", 0)"), "0");
 }
 
 }  // namespace
