@@ -69,6 +69,32 @@ def real_pcap(name):
     return path
 
 
+def read_env_file(path):
+    """KEY=VALUE lines (the test servers' env files) as a dict."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                env[k] = v
+    return env
+
+
+def wait_for_view(fetch, predicate, what, timeout=30, interval=0.2):
+    """Polls fetch() until predicate(view) holds and returns that view; on timeout the failure
+    shows the last view, which usually says why."""
+    last = {}
+
+    def check():
+        view = fetch()
+        last["view"] = view
+        return view if view and predicate(view) else None
+    try:
+        return wait_until(check, timeout, what, interval=interval)
+    except AssertionError as e:
+        raise AssertionError(f"{e}; last view: {last.get('view')}") from None
+
+
 def wait_until(predicate, timeout, what, interval=0.05):
     """Polls predicate() until it returns a truthy value (returned) or `timeout` s pass (raises)."""
     deadline = time.monotonic() + timeout

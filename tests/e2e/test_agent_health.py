@@ -46,16 +46,8 @@ class AgentHealth(fleet.FleetTestCase):
         return self.fleet.agents(addr).get(agent)
 
     def wait_for(self, addr, agent, what, predicate, timeout=30):
-        last = {}
-
-        def check():
-            view = self.agent_view(addr, agent)
-            last["view"] = view
-            return view if view and predicate(view) else None
-        try:
-            return fleet.wait_until(check, timeout, what, interval=0.2)
-        except AssertionError as e:
-            raise AssertionError(f"{e}; last view of {agent}: {last.get('view')}") from None
+        return fleet.wait_for_view(lambda: self.agent_view(addr, agent), predicate, what,
+                                   timeout)
 
     def test_heartbeats_half_open_link_and_kill(self):
         f = self.fleet

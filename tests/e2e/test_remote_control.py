@@ -48,16 +48,8 @@ class RemoteControl(fleet.FleetTestCase):
         return p
 
     def wait_result(self, addr, agent, what, predicate, timeout=30):
-        last = {}
-
-        def check():
-            view = self.config_show(addr, agent).get(agent)
-            last["view"] = view
-            return view if view and predicate(view) else None
-        try:
-            return fleet.wait_until(check, timeout, what, interval=0.2)
-        except AssertionError as e:
-            raise AssertionError(f"{e}; last: {last.get('view')}") from None
+        return fleet.wait_for_view(lambda: self.config_show(addr, agent).get(agent), predicate,
+                                   what, timeout)
 
     def test_window_push_mid_replay_refusal_restart_and_reset(self):
         f = self.fleet

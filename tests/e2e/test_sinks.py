@@ -26,16 +26,6 @@ CAPTURES = ["ProbingPatternsDataset__OppoFindX3Neo-A_anonymized.pcap",
 CASSANDRA_READ = os.path.join(fleet.ROOT, "tests", "servers", "cassandra_read.py")
 
 
-def read_env_file(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
-
-
 def http_json(method, url, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(url, data=data, method=method,
@@ -53,7 +43,7 @@ class SinksTest(fleet.FleetTestCase):
                       "(AIRFLEET_OPENSEARCH_URL_FILE, AIRFLEET_CASSANDRA_ENV)")
         with open(os_file) as f:
             self.es_url = f.read().strip().rstrip("/")
-        self.cass = read_env_file(cass_file)
+        self.cass = fleet.read_env_file(cass_file)
         es_host, es_port = self.es_url.split("//", 1)[1].split(":")
         self.es_proxy = TcpProxy(es_host, es_port)
         self.cass_proxy = TcpProxy(self.cass["AIRFLEET_CASSANDRA_HOST"],

@@ -50,16 +50,6 @@ class _Cleanups:
                 sys.stderr.write(f"cleanup: {e}\n")
 
 
-def read_env_file(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.strip().split("=", 1)
-                env[k] = v
-    return env
-
-
 def closed_port():
     return fleet.free_port()  # nothing listens there once free_port has closed it
 
@@ -120,7 +110,7 @@ def main():
             cass_env = os.path.join(cass_dir, "cassandra.env")
         with open(url_file) as f:
             es_url = f.read().strip().rstrip("/")
-        cass = read_env_file(cass_env)
+        cass = fleet.read_env_file(cass_env)
         cass_point = f'{cass["AIRFLEET_CASSANDRA_HOST"]}:{cass["AIRFLEET_CASSANDRA_PORT"]}'
 
         f = fleet.Fleet(cleanups, prefix="airfleet-drain-")

@@ -50,6 +50,16 @@ absl::StatusOr<v1::ControlReply> Call(const CommandContext& ctx, const std::stri
 
 Json TextOrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
+// Sends a ring command that answers with a status only; says what happened on stderr.
+int RunRingCommand(const CommandContext& ctx, const std::string& agent, const std::string& ring,
+                   v1::ControlRequest request, const char* done) {
+  auto reply = Call(ctx, agent, std::move(request));
+  if (!reply.ok()) return Fail(ctx, reply.status());
+  *ctx.err << "airfleetctl: ring " << ring << " on " << agent << ": "
+           << (reply->message().empty() ? done : reply->message()) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::SetAgentConfigRequest> AgentConfigRequest(const AgentConfigArgs& args) {
@@ -171,31 +181,19 @@ int RunCaptureStart(const CommandContext& ctx, const RingArgs& args) {
   }
   spec->set_rotate_bytes(args.rotate_bytes);
   spec->set_keep_files(args.keep);
-  auto reply = Call(ctx, args.agent, std::move(request));
-  if (!reply.ok()) return Fail(ctx, reply.status());
-  *ctx.err << "airfleetctl: ring " << args.name << " on " << args.agent << ": "
-           << (reply->message().empty() ? "started" : reply->message()) << "\n";
-  return kExitOk;
+  return RunRingCommand(ctx, args.agent, args.name, std::move(request), "started");
 }
 
 int RunCaptureStop(const CommandContext& ctx, const std::string& agent, const std::string& ring) {
   v1::ControlRequest request;
   request.mutable_ring_stop()->set_name(ring);
-  auto reply = Call(ctx, agent, std::move(request));
-  if (!reply.ok()) return Fail(ctx, reply.status());
-  *ctx.err << "airfleetctl: ring " << ring << " on " << agent << ": "
-           << (reply->message().empty() ? "stopped" : reply->message()) << "\n";
-  return kExitOk;
+  return RunRingCommand(ctx, agent, ring, std::move(request), "stopped");
 }
 
 int RunCaptureRotate(const CommandContext& ctx, const std::string& agent, const std::string& ring) {
   v1::ControlRequest request;
   request.mutable_ring_rotate()->set_name(ring);
-  auto reply = Call(ctx, agent, std::move(request));
-  if (!reply.ok()) return Fail(ctx, reply.status());
-  *ctx.err << "airfleetctl: ring " << ring << " on " << agent << ": "
-           << (reply->message().empty() ? "rotated" : reply->message()) << "\n";
-  return kExitOk;
+  return RunRingCommand(ctx, agent, ring, std::move(request), "rotated");
 }
 
 int RunCaptureList(const CommandContext& ctx, const std::string& agent, bool files) {

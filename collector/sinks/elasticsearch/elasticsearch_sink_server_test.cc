@@ -354,7 +354,12 @@ class AuthFront {
     waitpid(pid_, nullptr, 0);
     Shell("rm -rf " + dir_);
   }
-  std::string url() const { return absl::StrCat("https://127.0.0.1:", port_); }
+  // `c` pointed at the front, trusting its certificate.
+  ElasticsearchConfig Through(ElasticsearchConfig c) const {
+    c.hosts = {absl::StrCat("https://127.0.0.1:", port_)};
+    c.ca_file = file("front.pem");
+    return c;
+  }
   std::string file(const std::string& name) const { return dir_ + "/" + name; }
 
  private:
@@ -365,9 +370,7 @@ class AuthFront {
 
 TEST_F(OpenSearchTest, TlsWithTheRightCaAndPasswordReachesTheEngine) {
   AuthFront front(ServerUrl());
-  ElasticsearchConfig c = Config();
-  c.hosts = {front.url()};
-  c.ca_file = front.file("front.pem");
+  ElasticsearchConfig c = front.Through(Config());
   c.username = "airfleet";
   c.password_file = front.file("password");
   auto sink = OpenSink(c);
@@ -380,9 +383,7 @@ TEST_F(OpenSearchTest, TlsWithTheRightCaAndPasswordReachesTheEngine) {
 
 TEST_F(OpenSearchTest, ApiKeyIsSentAsElasticsearchExpectsIt) {
   AuthFront front(ServerUrl());
-  ElasticsearchConfig c = Config();
-  c.hosts = {front.url()};
-  c.ca_file = front.file("front.pem");
+  ElasticsearchConfig c = front.Through(Config());
   c.api_key_file = front.file("api_key");
   auto sink = OpenSink(c);
   ASSERT_NE(sink, nullptr);
@@ -391,9 +392,7 @@ TEST_F(OpenSearchTest, ApiKeyIsSentAsElasticsearchExpectsIt) {
 
 TEST_F(OpenSearchTest, WrongPasswordIsAClearConfigurationErrorAndNothingIsWritten) {
   AuthFront front(ServerUrl());
-  ElasticsearchConfig c = Config();
-  c.hosts = {front.url()};
-  c.ca_file = front.file("front.pem");
+  ElasticsearchConfig c = front.Through(Config());
   c.username = "airfleet";
   c.password_file = front.file("wrong");
   auto sink = MakeElasticsearchSink(c);
