@@ -51,7 +51,7 @@ apt-get "${APT[@]}" -qq -y install --download-only "${PACKAGES[@]}" >&2
 apt-get "${APT[@]}" -qq autoclean >&2  # drop .debs that newer versions replaced
 
 # Unpack again only when the set of .debs changed (the stamp lists them).
-debs=$(cd "$apt_dir"/cache/archives && ls -1 ./*.deb | sort)
+debs=$(cd "$apt_dir"/cache/archives && find . -maxdepth 1 -name '*.deb' | sort)
 want=$(printf '%s\n%s\n' "$debs" "$(sha256sum "$0" | cut -d' ' -f1)")
 if [ "$(cat "$sysroot/.airfleet-stamp" 2>/dev/null)" != "$want" ]; then
   echo "unpacking $(wc -l <<<"$debs") arm64 packages into $sysroot" >&2
@@ -64,9 +64,10 @@ if [ "$(cat "$sysroot/.airfleet-stamp" 2>/dev/null)" != "$want" ]; then
     ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$sysroot$(readlink "$link")")" "$link"
   done
   # Some packages' CMake files name /usr/... literally (Snappy's import prefix, RocksDB's libbz2):
-  # re-root them at the sysroot the toolchain file sets.
+  # re-root them at the sysroot the toolchain file sets (${CMAKE_SYSROOT} is CMake's to expand).
+  # shellcheck disable=SC2016
   for d in "$sysroot"/usr/lib/aarch64-linux-gnu/cmake "$sysroot"/usr/lib/cmake "$sysroot"/usr/share/cmake; do
-    [ -d "$d" ] && find "$d" -name '*.cmake' -type f -print0
+    if [ -d "$d" ]; then find "$d" -name '*.cmake' -type f -print0; fi
   done | xargs -0 -r sed -i -E '/^[[:space:]]*#/!s#([";])/usr([/"])#\1${CMAKE_SYSROOT}/usr\2#g'
   printf '%s\n' "$want" >"$sysroot/.airfleet-stamp"
 fi
