@@ -93,6 +93,13 @@ set(CPACK_DEBIAN_COLLECTOR_PACKAGE_RECOMMENDS "ieee-data")
 set(CPACK_COMPONENT_COLLECTOR_DESCRIPTION
     "airfleet collector and airfleetctl\nReceives agent batches over mutual TLS gRPC, stores them in an embedded\nstore and feeds external sinks; airfleetctl administers the fleet.")
 if(CMAKE_CROSSCOMPILING)
+  # dpkg-shlibdeps asks the build machine's dpkg database, which knows no arm64 packages (the
+  # sysroot is private): tools/scripts/arm64.sh derives the Depends from the sysroot packages'
+  # shlibs files and passes them in AIRFLEET_DEB_SHLIB_DEPENDS.
+  if(DEFINED AIRFLEET_DEB_SHLIB_DEPENDS)
+    set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+    set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser, ${AIRFLEET_DEB_SHLIB_DEPENDS}")
+  endif()
   # dpkg --print-architecture would name the build machine; name the target instead.
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
     set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)

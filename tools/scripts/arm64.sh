@@ -10,7 +10,8 @@
 #   4. runs its ctest under qemu (the toolchain file's CMAKE_CROSSCOMPILING_EMULATOR),
 #   5. replays real captures with the arm64 agent under qemu into the build machine's collector
 #      (build/, built here if missing) and checks `airfleetctl export windows` against the amd64
-#      agent's offline `summarise` (tests/e2e/test_end_to_end.py with AIRFLEET_RUN_AGENT).
+#      agent's offline `summarise` (tests/e2e/test_end_to_end.py with AIRFLEET_RUN_AGENT),
+#   6. packages build-arm64/airfleet-agent_<version>_arm64.deb and checks its control fields.
 # Environment: AIRFLEET_REAL_PCAPS, AIRFLEET_ARM64_CACHE, AIRFLEET_JOBS (default nproc).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -62,3 +63,22 @@ AIRFLEET_RUN_AGENT="$qemu -L $sysroot $root/build-arm64/agent/cli/airfleet-agent
   python3 tests/e2e/test_end_to_end.py build/agent/cli/airfleet-agent \
   build/collector/airfleet-collector build/tools/ctl/airfleetctl \
   EndToEnd.test_real_captures_match_offline_summaries
+
+echo "== arm64: agent package"
+# Depends from the sysroot packages' shlibs files, one entry per NEEDED soname of the agent
+# (libfoo.so.N -> the "libfoo N" line); dpkg-shlibdeps cannot see a private sysroot.
+depends=$(aarch64-linux-gnu-readelf -d build-arm64/agent/cli/airfleet-agent |
+  sed -n 's/.*(NEEDED).*\[\(.*\)\.so\.\(.*\)\]$/\1 \2/p' | while read -r lib ver; do
+    dep=$(awk -v l="$lib" -v v="$ver" '$1 == l && $2 == v { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' \
+      "$cache/shlibs")
+    [ -n "$dep" ] || { echo "no shlibs entry for $lib.so.$ver in the sysroot packages" >&2; exit 1; }
+    echo "$dep"
+  done | sort -u | paste -sd, - | sed 's/,/, /g')
+cmake build-arm64 -DAIRFLEET_DEB_SHLIB_DEPENDS="$depends" >/dev/null
+rm -f build-arm64/airfleet-agent_*_arm64.deb
+(cd build-arm64 && cpack -G DEB >/dev/null)
+deb=$(ls build-arm64/airfleet-agent_*_arm64.deb)
+dpkg-deb -I "$deb"
+grep -qx 'Architecture: arm64' <<<"$(dpkg-deb -f "$deb" Architecture | sed 's/^/Architecture: /')"
+grep -q ' ./usr/bin/airfleet-agent$' <<<"$(dpkg-deb -c "$deb")"
+grep -q 'ARM aarch64' <<<"$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/airfleet-agent | file -)"

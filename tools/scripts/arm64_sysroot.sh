@@ -57,7 +57,13 @@ if [ "$(cat "$sysroot/.airfleet-stamp" 2>/dev/null)" != "$want" ]; then
   echo "unpacking $(wc -l <<<"$debs") arm64 packages into $sysroot" >&2
   rm -rf "$sysroot"
   mkdir -p "$sysroot"
-  for d in $debs; do dpkg-deb -x "$apt_dir/cache/archives/$d" "$sysroot"; done
+  : >"$cache/shlibs"
+  for d in $debs; do
+    dpkg-deb -x "$apt_dir/cache/archives/$d" "$sysroot"
+    # The packages' shlibs files (soname -> Debian dependency) for the agent .deb's Depends:
+    # dpkg-shlibdeps asks the build machine's dpkg database, which has no arm64 packages.
+    dpkg-deb -I "$apt_dir/cache/archives/$d" shlibs >>"$cache/shlibs" 2>/dev/null || true
+  done
   # Absolute symlinks (usr/lib/aarch64-linux-gnu/libz.so -> /lib/...) would point at the build
   # machine's files: make them relative, inside the sysroot.
   find "$sysroot" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
