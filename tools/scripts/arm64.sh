@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export AIRFLEET_REAL_PCAPS=${AIRFLEET_REAL_PCAPS:-$(cd "$root/.." && pwd)/shared/testdata/pcaps}
 jobs=${AIRFLEET_JOBS:-$(nproc)}
-cache=${AIRFLEET_ARM64_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/airfleet-arm64}
+cache=${AIRFLEET_ARM64_CACHE:-${XDG_CACHE_HOME:-${HOME:-$root}/.cache}/airfleet-arm64}
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
@@ -26,7 +26,7 @@ fi
 
 echo "== arm64: host packages"
 missing=()
-for p in crossbuild-essential-arm64 qemu-user-static; do
+for p in crossbuild-essential-arm64 qemu-user-static file; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
