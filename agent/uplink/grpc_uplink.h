@@ -17,6 +17,7 @@
 // batches arrive (no polling). Credentials are re-read from disk at every connection attempt, so
 // renewed certificates are picked up without a restart.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -105,8 +106,12 @@ class GrpcUplink final : public Uplink {
   };
   LedgerMark CurrentLedgerMark() const;
   // Health for a heartbeat: the loss ledger and spool depth; a periodic one adds the capture
-  // counters, their rate since the previous periodic heartbeat, and the host readings.
-  void FillHeartbeat(bool periodic, v1::AgentHealth* health);
+  // counters, their rate since the previous periodic heartbeat, and the host readings. `due` is
+  // the steady-clock instant the heartbeat was scheduled from: the rate's interval is the
+  // schedule's own (never shorter than heartbeat_interval_ms), immune to wall-clock steps (a Pi
+  // has no RTC: NTP steps the clock after boot) and to delays before this call.
+  void FillHeartbeat(bool periodic, std::chrono::steady_clock::time_point due,
+                     v1::AgentHealth* health);
 
   void Run();
   // One stream from connect to failure/stop. Returns true if the collector acknowledged anything
@@ -130,9 +135,9 @@ class GrpcUplink final : public Uplink {
   LedgerMark delivered_ledger_mark_;
   UplinkState state_;
   std::thread thread_;
-  // Supervisor thread only: the previous periodic heartbeat's packet count and time.
+  // Supervisor thread only: the previous periodic heartbeat's packet count and due instant.
   uint64_t last_heartbeat_received_ = 0;
-  int64_t last_heartbeat_ns_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_heartbeat_due_;
 };
 
 }  // namespace airfleet::uplink
