@@ -37,6 +37,14 @@ if ((${#missing[@]})); then
     "${missing[@]}" >/dev/null
 fi
 
+# From here on the build machine's packages must not change (checked at the end; a concurrent
+# apt-get by someone else on the same machine would trip it too).
+host_packages() {
+  dpkg --print-foreign-architectures
+  dpkg-query -W -f '${Package}:${Architecture}=${Version} ${Status}\n' | sha256sum
+}
+host_before=$(host_packages)
+
 echo "== arm64: sysroot"
 sysroot=$(tools/scripts/arm64_sysroot.sh "$cache")
 qemu=$(command -v qemu-aarch64-static)
@@ -82,3 +90,9 @@ dpkg-deb -I "$deb"
 grep -qx 'Architecture: arm64' <<<"$(dpkg-deb -f "$deb" Architecture | sed 's/^/Architecture: /')"
 grep -q ' ./usr/bin/airfleet-agent$' <<<"$(dpkg-deb -c "$deb")"
 grep -q 'ARM aarch64' <<<"$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/airfleet-agent | file -)"
+
+if [ "$(host_packages)" != "$host_before" ]; then
+  echo "arm64: the build machine's dpkg state changed during the cross build" >&2
+  exit 1
+fi
+echo "== arm64: passed (the build machine's packages unchanged)"
