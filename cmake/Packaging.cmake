@@ -19,19 +19,24 @@ install(FILES deploy/agent/agent.yaml DESTINATION /etc/airfleet COMPONENT agent
 install(FILES README.md deploy/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/airfleet-agent COMPONENT agent)
 
-install(TARGETS airfleet-collector airfleetctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-        COMPONENT collector)
-install(FILES deploy/systemd/airfleet-collector.service DESTINATION lib/systemd/system
-        COMPONENT collector)
-install(FILES README.md deploy/debian/copyright
-        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/airfleet-collector
-        COMPONENT collector)
-set(airfleet_collector_conffiles "")
-# The collector's example configuration (maintained with collector/config/).
-if(EXISTS ${PROJECT_SOURCE_DIR}/deploy/collector/collector.yaml)
-  install(FILES deploy/collector/collector.yaml DESTINATION /etc/airfleet COMPONENT collector
-          PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
-  set(airfleet_collector_conffiles /etc/airfleet/collector.yaml)
+# The Pi build (AIRFLEET_AGENT_ONLY) has no collector: it packages the agent alone.
+set(airfleet_components agent)
+if(NOT AIRFLEET_AGENT_ONLY)
+  list(APPEND airfleet_components collector)
+  install(TARGETS airfleet-collector airfleetctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+          COMPONENT collector)
+  install(FILES deploy/systemd/airfleet-collector.service DESTINATION lib/systemd/system
+          COMPONENT collector)
+  install(FILES README.md deploy/debian/copyright
+          DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/airfleet-collector
+          COMPONENT collector)
+  set(airfleet_collector_conffiles "")
+  # The collector's example configuration (maintained with collector/config/).
+  if(EXISTS ${PROJECT_SOURCE_DIR}/deploy/collector/collector.yaml)
+    install(FILES deploy/collector/collector.yaml DESTINATION /etc/airfleet COMPONENT collector
+            PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+    set(airfleet_collector_conffiles /etc/airfleet/collector.yaml)
+  endif()
 endif()
 
 # Maintainer scripts and conffiles lists, one set per package.
@@ -57,8 +62,10 @@ function(airfleet_debian_scripts component pkg service conffiles state)
 endfunction()
 airfleet_debian_scripts(agent airfleet-agent airfleet-agent.service /etc/airfleet/agent.yaml
                         "/var/lib/airfleet/spool /var/lib/airfleet/rings")
-airfleet_debian_scripts(collector airfleet-collector airfleet-collector.service
-                        "${airfleet_collector_conffiles}" /var/lib/airfleet/collector)
+if(NOT AIRFLEET_AGENT_ONLY)
+  airfleet_debian_scripts(collector airfleet-collector airfleet-collector.service
+                          "${airfleet_collector_conffiles}" /var/lib/airfleet/collector)
+endif()
 
 set(CPACK_PACKAGE_NAME airfleet)
 set(CPACK_PACKAGE_VENDOR airfleet)
@@ -66,7 +73,7 @@ set(CPACK_PACKAGE_CONTACT "airfleet maintainers <airfleet@example.net>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_GENERATOR DEB)
-set(CPACK_COMPONENTS_ALL agent collector)
+set(CPACK_COMPONENTS_ALL ${airfleet_components})
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
@@ -86,6 +93,13 @@ set(CPACK_DEBIAN_COLLECTOR_PACKAGE_RECOMMENDS "ieee-data")
 set(CPACK_COMPONENT_COLLECTOR_DESCRIPTION
     "airfleet collector and airfleetctl\nReceives agent batches over mutual TLS gRPC, stores them in an embedded\nstore and feeds external sinks; airfleetctl administers the fleet.")
 if(CMAKE_CROSSCOMPILING)
+  # dpkg-shlibdeps asks the build machine's dpkg database, which knows no arm64 packages (the
+  # sysroot is private): tools/scripts/arm64.sh derives the Depends from the sysroot packages'
+  # shlibs files and passes them in AIRFLEET_DEB_SHLIB_DEPENDS.
+  if(DEFINED AIRFLEET_DEB_SHLIB_DEPENDS)
+    set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+    set(CPACK_DEBIAN_AGENT_PACKAGE_DEPENDS "adduser, ${AIRFLEET_DEB_SHLIB_DEPENDS}")
+  endif()
   # dpkg --print-architecture would name the build machine; name the target instead.
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
     set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)

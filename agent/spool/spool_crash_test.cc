@@ -8,7 +8,10 @@
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_split.h"
 #include "agent/spool/rocksdb_spool.h"
 #include "agent/spool/spool_test_util.h"
 #include "gtest/gtest.h"
@@ -18,6 +21,15 @@ namespace {
 
 // Starts the writer with its stdout on a pipe; returns the pid and the pipe's read end.
 std::pair<pid_t, int> StartWriter(const std::string& spool_dir) {
+  // A cross build runs this test under an emulator (qemu-user), and the kernel cannot exec the
+  // writer, a foreign binary, on its own: the writer runs under the same emulator.
+  std::vector<std::string> args =
+      absl::StrSplit(AIRFLEET_SPOOL_CRASH_LAUNCHER, '|', absl::SkipEmpty());
+  args.push_back(AIRFLEET_SPOOL_CRASH_WRITER);
+  args.push_back(spool_dir);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
   if (pipe(fds) != 0) return {-1, -1};
   pid_t pid = fork();
@@ -25,8 +37,7 @@ std::pair<pid_t, int> StartWriter(const std::string& spool_dir) {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    execl(AIRFLEET_SPOOL_CRASH_WRITER, AIRFLEET_SPOOL_CRASH_WRITER, spool_dir.c_str(),
-          static_cast<char*>(nullptr));
+    execv(argv[0], argv.data());
     _exit(127);
   }
   close(fds[1]);

@@ -225,7 +225,8 @@ GrpcUplink::LedgerMark GrpcUplink::CurrentLedgerMark() const {
   return mark;
 }
 
-void GrpcUplink::FillHeartbeat(bool periodic, v1::AgentHealth* health) {
+void GrpcUplink::FillHeartbeat(bool periodic, std::chrono::steady_clock::time_point due,
+                               v1::AgentHealth* health) {
   health->Clear();
   const int64_t now_ns = absl::ToUnixNanos(absl::Now());
   health->set_time_ns(now_ns);
@@ -234,13 +235,13 @@ void GrpcUplink::FillHeartbeat(bool periodic, v1::AgentHealth* health) {
     health->set_periodic(true);
     if (options_.fill_health) options_.fill_health(health);
     const uint64_t received = health->capture().received();
-    if (last_heartbeat_ns_ > 0 && now_ns > last_heartbeat_ns_ &&
-        received >= last_heartbeat_received_) {
-      health->set_frames_per_second(static_cast<double>(received - last_heartbeat_received_) * 1e9 /
-                                    static_cast<double>(now_ns - last_heartbeat_ns_));
+    if (last_heartbeat_due_ && due > *last_heartbeat_due_ && received >= last_heartbeat_received_) {
+      const std::chrono::duration<double> interval = due - *last_heartbeat_due_;
+      health->set_frames_per_second(static_cast<double>(received - last_heartbeat_received_) /
+                                    interval.count());
     }
     last_heartbeat_received_ = received;
-    last_heartbeat_ns_ = now_ns;
+    last_heartbeat_due_ = due;
     const auto rss =
         options_.read_rss_bytes ? options_.read_rss_bytes() : health::ReadResidentBytes();
     if (rss) health->set_rss_bytes(*rss);
@@ -468,11 +469,12 @@ bool GrpcUplink::RunSession(std::unique_lock<std::mutex>& lock) {
     // recorded outside an append) would otherwise reach the collector only with a later batch,
     // or never at the end of a replay: send it as a heartbeat whenever it changed. Heartbeats
     // are not batches: a full window does not hold them back.
-    const bool heartbeat_due = heartbeats && std::chrono::steady_clock::now() >= next_heartbeat;
+    const auto now = std::chrono::steady_clock::now();
+    const bool heartbeat_due = heartbeats && now >= next_heartbeat;
     if (const LedgerMark mark = CurrentLedgerMark(); mark != sent_ledger_mark || heartbeat_due) {
-      if (heartbeat_due) next_heartbeat = std::chrono::steady_clock::now() + heartbeat_interval;
+      if (heartbeat_due) next_heartbeat = now + heartbeat_interval;
       lock.unlock();
-      FillHeartbeat(heartbeat_due, session->outgoing()->mutable_heartbeat());
+      FillHeartbeat(heartbeat_due, now, session->outgoing()->mutable_heartbeat());
       lock.lock();
       sent_ledger_mark = mark;
       session->write_pending = true;

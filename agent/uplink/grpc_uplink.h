@@ -17,6 +17,7 @@
 // batches arrive (no polling). Credentials are re-read from disk at every connection attempt, so
 // renewed certificates are picked up without a restart.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -113,8 +114,12 @@ class GrpcUplink final : public Uplink {
   };
   LedgerMark CurrentLedgerMark() const;
   // Health for a heartbeat: the loss ledger and spool depth; a periodic one adds the capture
-  // counters, their rate since the previous periodic heartbeat, and the host readings.
-  void FillHeartbeat(bool periodic, v1::AgentHealth* health);
+  // counters, their rate since the previous periodic heartbeat, and the host readings. `due` is
+  // the steady-clock instant the heartbeat was scheduled from: the rate's interval is the
+  // schedule's own (never shorter than heartbeat_interval_ms), immune to wall-clock steps (a Pi
+  // has no RTC: NTP steps the clock after boot) and to delays before this call.
+  void FillHeartbeat(bool periodic, std::chrono::steady_clock::time_point due,
+                     v1::AgentHealth* health);
 
   // on_control, or a refusal when there is none.
   v1::AgentMessage HandleControl(const v1::CollectorMessage& request);
@@ -140,9 +145,9 @@ class GrpcUplink final : public Uplink {
   LedgerMark delivered_ledger_mark_;
   UplinkState state_;
   std::thread thread_;
-  // Supervisor thread only: the previous periodic heartbeat's packet count and time.
+  // Supervisor thread only: the previous periodic heartbeat's packet count and due instant.
   uint64_t last_heartbeat_received_ = 0;
-  int64_t last_heartbeat_ns_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> last_heartbeat_due_;
 };
 
 }  // namespace airfleet::uplink

@@ -6,7 +6,9 @@ Every test script is run as
 
 (ctest passes the built binaries; see tests/CMakeLists.txt). Without arguments the binaries are
 taken from AIRFLEET_AGENT / AIRFLEET_COLLECTOR / AIRFLEETCTL / AIRFLEET_FRAMEGEN, else from
-build-e2e/ beside this checkout. Real captures come from AIRFLEET_REAL_PCAPS (default
+build-e2e/ beside this checkout. AIRFLEET_RUN_AGENT, if set, is the command (split like a shell
+word list) that `airfleet-agent run` starts instead of AGENT_BIN, e.g. the arm64 agent under
+qemu-user (tools/scripts/arm64.sh); AGENT_BIN still does the offline `summarise`. Real captures come from AIRFLEET_REAL_PCAPS (default
 ../shared/testdata/pcaps beside the checkout); they are read in place, never copied.
 
 Synchronisation is always "poll a condition until a deadline", never a fixed sleep.
@@ -15,6 +17,7 @@ Synchronisation is always "poll a condition until a deadline", never a fixed sle
 import collections
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -29,6 +32,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 class Binaries:
     agent = None
+    run_agent = None  # the agent command of `run` (a list); [agent] unless AIRFLEET_RUN_AGENT
     collector = None
     ctl = None
     framegen = None
@@ -51,7 +55,8 @@ def main():
     Binaries.ctl = bins[2] if len(bins) > 2 else _default("AIRFLEETCTL", "tools/ctl/airfleetctl")
     Binaries.framegen = bins[3] if len(bins) > 3 else _default(
         "AIRFLEET_FRAMEGEN", "tools/framegen/airfleet-framegen")
-    for b in (Binaries.agent, Binaries.collector, Binaries.ctl):
+    Binaries.run_agent = shlex.split(os.environ.get("AIRFLEET_RUN_AGENT", "")) or [Binaries.agent]
+    for b in (Binaries.agent, Binaries.collector, Binaries.ctl, Binaries.run_agent[-1]):
         if not os.access(b, os.X_OK):
             sys.exit(f"fleet.py: binary not found or not executable: {b}")
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
@@ -258,7 +263,7 @@ class Fleet:
                       speed="max", exit_when_drained=True, extra=(), pki=None):
         pki = pki or self.pki
         spool = spool or os.path.join(self.dir, "spool-" + agent)
-        cmd = [Binaries.agent, "run", "--pcap", pcap, "--replay-speed", str(speed),
+        cmd = Binaries.run_agent + ["run", "--pcap", pcap, "--replay-speed", str(speed),
                "--window", window, "--collector", collector_addr,
                "--ca", os.path.join(self.pki, "ca.pem"),
                "--cert", os.path.join(pki, agent + ".pem"),

@@ -4,9 +4,11 @@
 #   1. builds (RelWithDebInfo) and runs every test with ctest (unit, real-process, conformance
 #      against tshark on the real captures),
 #   2. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the tests again,
-#   3. builds the libFuzzer targets with clang and runs each for a bounded time.
+#   3. builds the libFuzzer targets with clang and runs each for a bounded time,
+#   4. cross-builds the agent for arm64 (Raspberry Pi) and runs its tests and an end-to-end replay
+#      under qemu-user (tools/scripts/arm64.sh).
 # Environment: AIRFLEET_REAL_PCAPS (default ../shared/testdata/pcaps), AIRFLEET_FUZZ_SECONDS (60),
-# AIRFLEET_SKIP_ASAN=1 / AIRFLEET_SKIP_FUZZ=1 to shorten a local run.
+# AIRFLEET_SKIP_ASAN=1 / AIRFLEET_SKIP_FUZZ=1 / AIRFLEET_SKIP_ARM64=1 to shorten a local run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -36,5 +38,8 @@ fi
 if [ "${AIRFLEET_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzz (libFuzzer, ${AIRFLEET_FUZZ_SECONDS:-60}s per target)"
   tools/scripts/fuzz.sh "${AIRFLEET_FUZZ_SECONDS:-60}"
+fi
+if [ "${AIRFLEET_SKIP_ARM64:-0}" != 1 ]; then
+  AIRFLEET_JOBS=$jobs tools/scripts/arm64.sh
 fi
 echo "== all tests passed"
